@@ -1,0 +1,1 @@
+"""Field extraction, cleanup, QA, repair, simplification, normalisation and UV unwrapping."""

@@ -1,0 +1,1 @@
+"""Headless OpenGL (EGL) renderer: previews, dataset views, sketches and baking."""
