@@ -33,10 +33,20 @@ def test_inspect_json_keys_and_values(spot_path):
     done = run_meshsmith("inspect", spot_path, "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    for key in (
-        "faces vertices watertight manifold non_manifold_edges components "
-        "degenerate_faces has_uv has_texture bbox volume provenance"
-    ).split():
+    for key in [
+        "faces",
+        "vertices",
+        "watertight",
+        "manifold",
+        "non_manifold_edges",
+        "components",
+        "degenerate_faces",
+        "has_uv",
+        "has_texture",
+        "bbox",
+        "volume",
+        "provenance",
+    ]:
         assert key in report
     mesh = trimesh.load(spot_path, force="mesh")
     assert report["faces"] == len(mesh.faces)
@@ -104,4 +114,6 @@ def test_bad_arguments_exit_2(tmp_path, spot_path):
     _assert_one_line_error(run_meshsmith("convert", spot_path, tmp_path / "x.fbx"))
     _assert_one_line_error(run_meshsmith("convert", spot_path, tmp_path / "x.glb", "--faces", "0"))
     _assert_one_line_error(run_meshsmith("frobnicate"))
-    _assert_one_line_error(run_meshsmith("render", spot_path, "-o", tmp_path / "x.png", "--light", "disco"))
+    _assert_one_line_error(
+        run_meshsmith("render", spot_path, "-o", tmp_path / "x.png", "--light", "disco")
+    )
