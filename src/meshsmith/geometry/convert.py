@@ -62,7 +62,7 @@ def _topology_steps(
     mesh = source
     steps: list[str] = []
     if options.repair:
-        result = repair_mesh(mesh)
+        result = repair_mesh(mesh, max_faces=options.max_faces)
         mesh = result.mesh
         steps.append(f"repair ({result.method}: {', '.join(result.steps) or 'nothing to fix'})")
     if options.quad:
