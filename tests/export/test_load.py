@@ -201,3 +201,14 @@ def test_text_gltf_with_external_buffers_loads(tmp_path):
     loaded = load_mesh(tmp_path / "model.gltf")
     assert len(loaded.faces) == len(sphere.faces)
     assert loaded.visual.material.baseColorTexture.size == (64, 64)
+
+
+def test_obj_with_uvs_but_no_material_gets_a_plain_default_material():
+    from meshsmith.export.load import is_placeholder_material
+
+    scene = load_scene(Path(__file__).resolve().parents[1] / "data" / "spot.obj")
+    (mesh,) = scene.geometry.values()
+    assert len(mesh.visual.uv) == len(mesh.vertices)
+    assert not is_placeholder_material(mesh.visual.material)
+    assert mesh.visual.material.baseColorTexture is None
+    assert is_placeholder_material(trimesh.visual.material.empty_material())

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 import trimesh
+from PIL import Image
+from trimesh.visual.material import PBRMaterial, SimpleMaterial
 
 from meshsmith.errors import MeshLoadError, MeshsmithError, UnsupportedFormatError
 from meshsmith.export.axes import METRES_PER_UNIT, STL_METRES_PER_UNIT, Z_UP_TO_Y_UP
@@ -152,7 +154,30 @@ def _to_meshsmith_conventions(scene: trimesh.Scene, path: Path, fmt: str) -> Non
     elif fmt in ("glb", "gltf"):
         _decode_linear_vertex_colors(scene)
     elif fmt == "obj":
+        _drop_placeholder_materials(scene)
         apply_mtl_pbr(scene, path)
+
+
+def is_placeholder_material(material: object) -> bool:
+    """True for the material trimesh invents for a mesh with UVs but no material file.
+
+    It is a 2x2 image of grey 100 (`trimesh.visual.material.empty_material`),
+    which means "no colour", not "dark grey".
+    """
+    image = getattr(material, "image", None)
+    if not isinstance(material, SimpleMaterial) or not isinstance(image, Image.Image):
+        return False
+    if image.size != (2, 2):
+        return False
+    pixels = np.asarray(image.convert("RGBA")).reshape(-1, 4)
+    return bool((pixels == [100, 100, 100, 255]).all())
+
+
+def _drop_placeholder_materials(scene: trimesh.Scene) -> None:
+    """Replace trimesh's placeholder with a plain default material; UVs are kept."""
+    for mesh in scene.geometry.values():
+        if mesh.visual.kind == "texture" and is_placeholder_material(mesh.visual.material):
+            mesh.visual.material = PBRMaterial(name="default")
 
 
 def _check_file(path: Path) -> None:

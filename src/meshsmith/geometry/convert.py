@@ -72,7 +72,7 @@ def _topology_steps(
     if options.max_faces is not None and len(mesh.faces) > options.max_faces:
         mesh = simplify_mesh(mesh, options.max_faces)
         steps.append(f"simplified to {len(mesh.faces)} faces")
-    if mesh is not source and _has_colour(source):
+    if _has_colour(source) and not _has_colour(mesh):
         mesh = transfer_surface_colour(source, mesh)
         steps.append("surface colour transferred")
     return mesh, steps

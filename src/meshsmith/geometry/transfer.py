@@ -24,8 +24,13 @@ def transfer_surface_colour(source: trimesh.Trimesh, target: trimesh.Trimesh) ->
     Returns
     -------
     trimesh.Trimesh
-        `target` with ColorVisuals; (n, 4) uint8 sRGB vertex colours.
+        `target` with ColorVisuals, (n, 4) uint8 sRGB vertex colours; or, when the
+        source has one untextured material, `target` with that material.
     """
+    if _uniform_material(source) is not None:
+        result = target.copy()
+        result.visual = trimesh.visual.TextureVisuals(material=_uniform_material(source).copy())
+        return result
     vertices = np.asarray(source.vertices, dtype=np.float64)
     faces = np.asarray(source.faces, dtype=np.int64)
     points = np.asarray(target.vertices, dtype=np.float64)
@@ -38,6 +43,18 @@ def transfer_surface_colour(source: trimesh.Trimesh, target: trimesh.Trimesh) ->
     result = target.copy()
     result.visual = trimesh.visual.ColorVisuals(result, vertex_colors=colours)
     return result
+
+
+def _uniform_material(mesh: trimesh.Trimesh):
+    """The material of a mesh coloured by one material and no texture image, else None."""
+    visual = mesh.visual
+    if visual.kind != "texture":
+        return None
+    material = visual.material
+    image = getattr(material, "baseColorTexture", None) or getattr(material, "image", None)
+    if visual.uv is None or image is None:
+        return material
+    return None
 
 
 def _colours_at(mesh: trimesh.Trimesh, corner_ids: np.ndarray, bary: np.ndarray) -> np.ndarray:

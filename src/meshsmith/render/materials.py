@@ -14,6 +14,8 @@ import trimesh
 from PIL import Image
 from trimesh.visual.material import PBRMaterial, SimpleMaterial
 
+from meshsmith.export.load import is_placeholder_material
+
 # Shown for meshes that carry no colour at all: a light grey plastic (sRGB 0.8).
 DEFAULT_BASE_COLOR = (0.6038, 0.6038, 0.6038, 1.0)
 DEFAULT_ROUGHNESS = 0.55
@@ -89,23 +91,13 @@ def from_pbr(mat: PBRMaterial, has_uv: bool) -> MaterialData:
     )
 
 
-def _is_placeholder(mat: SimpleMaterial) -> bool:
-    # trimesh gives meshes that have UVs but no material a 2x2 image of grey 100
-    # (visual.material.empty_material); that means "no colour", not dark grey.
-    image = mat.image
-    if not isinstance(image, Image.Image) or image.size != (2, 2):
-        return False
-    pixels = np.asarray(image.convert("RGBA")).reshape(-1, 4)
-    return bool((pixels == [100, 100, 100, 255]).all())
-
-
 def from_simple(mat: SimpleMaterial, has_uv: bool) -> MaterialData:
     """Material data from an OBJ/MTL-style SimpleMaterial: a dielectric, never metal.
 
     As in most OBJ readers, a diffuse map replaces the diffuse colour (Kd)
     rather than multiplying it.
     """
-    if _is_placeholder(mat):
+    if is_placeholder_material(mat):
         return MaterialData()
     pbr = mat.to_pbr()
     data = from_pbr(pbr, has_uv)
