@@ -33,6 +33,19 @@ def count_self_intersections(vertices: np.ndarray, faces: np.ndarray) -> int | N
     int or None
         None when Embree (the embreex package) is not available.
     """
+    crossings = find_crossings(vertices, faces)
+    if crossings is None:
+        return None
+    return _count_face_pairs(faces, *crossings)
+
+
+def find_crossings(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Edges that pass through a face they do not touch.
+
+    Returns
+    -------
+    (edges (k, 2) int, hit_faces (k,) int), or None without Embree.
+    """
     try:
         from trimesh.ray.ray_pyembree import RayMeshIntersector
     except ImportError:
@@ -48,7 +61,7 @@ def count_self_intersections(vertices: np.ndarray, faces: np.ndarray) -> int | N
         start, direction, multiple_hits=True, return_locations=True, max_hits=MAX_HITS_PER_EDGE
     )
     if len(hit_face) == 0:
-        return 0
+        return np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
     along = np.einsum("ij,ij->i", location - start[ray], direction[ray])
     margin = END_TOLERANCE * length[ray]
     inside = (along > margin) & (along < length[ray] - margin)
@@ -56,7 +69,7 @@ def count_self_intersections(vertices: np.ndarray, faces: np.ndarray) -> int | N
     touches = np.any(hit_corners == edges[ray, 0][:, None], axis=1)
     touches |= np.any(hit_corners == edges[ray, 1][:, None], axis=1)
     crossing = inside & ~touches
-    return _count_face_pairs(faces, edges[ray[crossing]], hit_face[crossing])
+    return edges[ray[crossing]], hit_face[crossing]
 
 
 def _count_face_pairs(faces: np.ndarray, edges: np.ndarray, hit_faces: np.ndarray) -> int:

@@ -21,6 +21,7 @@ from meshsmith.geometry.cleanup import orient_outward
 from meshsmith.geometry.holes import fill_small_holes
 from meshsmith.geometry.rebuild import rebuild_closed
 from meshsmith.geometry.simplify import simplify_mesh
+from meshsmith.geometry.snap import snap_to_surface
 
 MIN_RESOLUTION = 128
 DEFAULT_RESOLUTION = 256
@@ -34,6 +35,9 @@ MIN_VOXELS_ACROSS = 16
 # A rebuilt mesh is simplified to max(input faces, this).
 MIN_REBUILT_FACES = 5000
 REBUILD_MODES = ("auto", "always", "never")
+# A rebuilt vertex within this many voxels of the input surface moves onto it;
+# farther ones close holes and stay where marching cubes put them.
+SNAP_VOXELS = 1.5
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,10 @@ def repair_mesh(
     if len(result.faces) > budget:
         result = simplify_mesh(result, budget)
         steps.append(f"simplified to {len(result.faces)} faces")
+    if rebuilt.method == "winding number":
+        voxel = float(np.max(mesh.extents)) / resolution
+        result, moved = snap_to_surface(result, mesh, max_distance=SNAP_VOXELS * voxel)
+        steps.append(f"snapped {moved} vertices onto the input surface")
     if not topology.is_closed_manifold(result):
         raise GeometryError("repair failed: the rebuilt mesh is not watertight and manifold")
     return RepairResult(result, method, steps)
