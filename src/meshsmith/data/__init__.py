@@ -1,0 +1,1 @@
+"""Data engine: procedural shape library, materials, captions; dataset build and ingest."""

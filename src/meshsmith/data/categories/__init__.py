@@ -1,0 +1,1 @@
+"""Category generators, grouped by family; `meshsmith.data.registry` lists them all."""
