@@ -11,6 +11,7 @@ Exit codes: 0 success, 2 bad input (one line on stderr, never a traceback),
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -19,44 +20,14 @@ import time
 from pathlib import Path
 
 from meshsmith import __version__
+from meshsmith.cli_types import Parser, emit, existing_file, positive_float, positive_int
 from meshsmith.errors import InputError, MeshsmithError
 
 log = logging.getLogger("meshsmith")
 
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line and exit code 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise InputError(f"{self.prog}: {message}")
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _existing_file(text: str) -> Path:
-    path = Path(text)
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"no such file: {text}")
-    return path
-
-
-def _emit(payload: dict, as_json: bool, lines: list[str]) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(payload, indent=2, sort_keys=True) + "\n")
-    else:
-        sys.stdout.write("\n".join(lines) + "\n")
+# Stages that own their subcommands: each module has `register(subparsers)` and
+# imports nothing heavy at module level, so `meshsmith --help` stays fast.
+STAGE_COMMANDS = ("meshsmith.data.commands", "meshsmith.eval.commands")
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -69,7 +40,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     report["file"] = str(args.file)
     report["bytes"] = args.file.stat().st_size
     report["provenance"] = read_provenance(args.file)
-    _emit(report, args.json, _format_report(report))
+    emit(report, args.json, _format_report(report))
     return 0
 
 
@@ -115,7 +86,7 @@ def cmd_convert(args: argparse.Namespace) -> int:
         "seconds": round(seconds, 3),
         "qa": report,
     }
-    _emit(
+    emit(
         payload,
         args.json,
         [
@@ -154,39 +125,39 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if unknown:
         raise InputError(f"unknown bench section(s) {unknown}; choose from {sorted(SECTIONS)}")
     results = run_benchmarks(only, quick=args.quick)
-    _emit(results, args.json, format_results(results))
+    emit(results, args.json, format_results(results))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="meshsmith",
         description="Text, photos and sketches to clean, textured, watertight 3D assets.",
     )
     parser.add_argument("--version", action="version", version=f"meshsmith {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     p = sub.add_parser("inspect", help="QA report of a mesh file")
-    p.add_argument("file", type=_existing_file)
+    p.add_argument("file", type=existing_file)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("convert", help="convert, repair, simplify or resize a mesh file")
-    p.add_argument("input", type=_existing_file)
+    p.add_argument("input", type=existing_file)
     p.add_argument("output", type=Path, help="output file; its extension picks the format")
     p.add_argument("--repair", action="store_true", help="make the mesh watertight and manifold")
-    p.add_argument("--faces", type=_positive_int, help="simplify to at most this many faces")
+    p.add_argument("--faces", type=positive_int, help="simplify to at most this many faces")
     p.add_argument("--quad", action="store_true", help="quad-dominant remesh (instant meshes)")
-    p.add_argument("--size", type=_positive_float, help="longest side in metres; stand on y=0")
+    p.add_argument("--size", type=positive_float, help="longest side in metres; stand on y=0")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_convert)
 
     p = sub.add_parser("render", help="contact sheet (.png) or turntable (.gif/.mp4) of a mesh")
-    p.add_argument("file", type=_existing_file)
+    p.add_argument("file", type=existing_file)
     p.add_argument("-o", "--output", type=Path, required=True)
-    p.add_argument("--views", type=_positive_int, default=8)
-    p.add_argument("--size", type=_positive_int, default=512, help="pixels per view")
+    p.add_argument("--views", type=positive_int, default=8)
+    p.add_argument("--size", type=positive_int, default=512, help="pixels per view")
     p.add_argument("--light", default="studio", help="studio, sunset, overcast or night")
     p.add_argument("--background", default="white", help="a colour (#rrggbb, name) or transparent")
     p.add_argument("--sketch", action="store_true", help="line drawing instead of shading")
@@ -197,6 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="fewer repetitions")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bench)
+
+    for module in STAGE_COMMANDS:
+        importlib.import_module(module).register(sub)
     return parser
 
 

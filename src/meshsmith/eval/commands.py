@@ -1,0 +1,9 @@
+"""`meshsmith` subcommands of the eval stage (registered by meshsmith.cli)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add this stage's subcommands to the `meshsmith` parser."""
