@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
+from meshsmith.colorspace import linear_to_srgb, srgb_to_linear
 from meshsmith.errors import InputError
 from meshsmith.render.camera import orbit_camera
-from meshsmith.render.color import linear_to_srgb, parse_background, srgb_to_linear
+from meshsmith.render.color import parse_background
 from meshsmith.render.lights import PRESETS, get_rig, light_directions, random_rig
 
 

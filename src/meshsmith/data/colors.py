@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from meshsmith.render.color import linear_to_srgb, srgb_to_linear
+from meshsmith.colorspace import linear_to_srgb, srgb_to_linear
 
 #: Caption colour words and their sRGB values (0-255).
 COLOUR_NAMES: dict[str, tuple[int, int, int]] = {

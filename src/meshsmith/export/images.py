@@ -7,6 +7,8 @@ import io
 import numpy as np
 from PIL import Image
 
+from meshsmith import colorspace
+
 # zlib level 6 is PIL's default; pinned so output bytes do not depend on it.
 PNG_COMPRESS_LEVEL = 6
 
@@ -31,8 +33,7 @@ def srgb_to_linear(colors: np.ndarray) -> np.ndarray:
     linear : (n, 3) or (n, 4) float32 in [0, 1]
     """
     values = np.asarray(colors, dtype=np.float64) / 255.0
-    rgb = values[:, :3]
-    values[:, :3] = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    values[:, :3] = colorspace.srgb_to_linear(values[:, :3])
     return values.astype(np.float32)
 
 
@@ -48,8 +49,7 @@ def linear_to_srgb(colors: np.ndarray) -> np.ndarray:
     srgb : (n, 3) or (n, 4) uint8
     """
     values = np.clip(np.asarray(colors, dtype=np.float64), 0.0, 1.0)
-    rgb = values[:, :3]
-    values[:, :3] = np.where(rgb <= 0.0031308, rgb * 12.92, 1.055 * rgb ** (1 / 2.4) - 0.055)
+    values[:, :3] = colorspace.linear_to_srgb(values[:, :3])
     return np.round(values * 255.0).astype(np.uint8)
 
 

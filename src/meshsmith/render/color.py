@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 from PIL import ImageColor
 
 from meshsmith.errors import InputError
@@ -49,15 +48,3 @@ def parse_background(spec: str | Sequence[float] | None) -> tuple[float, float, 
     if not all(0.0 <= v <= 1.0 for v in rgba):
         raise InputError(f"bad background colour {spec!r}; components out of range")
     return (rgba[0], rgba[1], rgba[2], rgba[3])
-
-
-def srgb_to_linear(c: np.ndarray) -> np.ndarray:
-    """sRGB-encoded values in [0, 1] to linear, same shape."""
-    c = np.asarray(c, dtype=np.float64)
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
-def linear_to_srgb(c: np.ndarray) -> np.ndarray:
-    """Linear values in [0, 1] to sRGB encoding, same shape."""
-    c = np.clip(np.asarray(c, dtype=np.float64), 0.0, 1.0)
-    return np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)
