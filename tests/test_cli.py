@@ -117,3 +117,32 @@ def test_bad_arguments_exit_2(tmp_path, spot_path):
     _assert_one_line_error(
         run_meshsmith("render", spot_path, "-o", tmp_path / "x.png", "--light", "disco")
     )
+
+
+def test_render_sheet_and_turntable(tmp_path, spot_path):
+    from PIL import Image
+
+    sheet = tmp_path / "spot.png"
+    done = run_meshsmith(
+        "render",
+        spot_path,
+        "-o",
+        sheet,
+        "--views",
+        "4",
+        "--size",
+        "64",
+        "--background",
+        "transparent",
+        "--light",
+        "sunset",
+    )
+    assert done.returncode == 0, done.stderr
+    image = Image.open(sheet)
+    assert image.size == (128, 128) and image.mode == "RGBA"
+    alpha = np.asarray(image)[..., 3]
+    assert 0.05 < (alpha > 0).mean() < 0.9  # the cow covers part of each tile
+    gif = tmp_path / "spot.gif"
+    done = run_meshsmith("render", spot_path, "-o", gif, "--views", "6", "--size", "48", "--sketch")
+    assert done.returncode == 0, done.stderr
+    assert Image.open(gif).n_frames == 6
