@@ -225,6 +225,11 @@ def _article(text: str) -> str:
     return re.sub(r"A_ (\S+)", pick, text)
 
 
+def with_article(phrase: str) -> str:
+    """``phrase`` after "a" or "an" as it is read ("an office chair", "a USB lamp")."""
+    return _article(f"A_ {phrase}")
+
+
 def _slots(
     shape: Shape, rng: np.random.Generator, size_range: tuple[float, float] | None
 ) -> dict[str, str]:

@@ -25,12 +25,6 @@ class ValueNoise:
         self._perm = rng.permutation(_TABLE).astype(np.int64)
         self._values = rng.random(_TABLE)
 
-    def _hash(self, cells: np.ndarray) -> np.ndarray:
-        h = np.zeros(cells.shape[0], dtype=np.int64)
-        for k in range(cells.shape[1]):
-            h = self._perm[(h + cells[:, k]) % _TABLE]
-        return h
-
     def __call__(self, coords: np.ndarray, period: int | None = None) -> np.ndarray:
         """Noise at ``coords`` (n, d) float, d in {2, 3}; returns (n,) float in [0, 1].
 
@@ -43,14 +37,24 @@ class ValueNoise:
         base = base.astype(np.int64)
         fade = frac * frac * (3.0 - 2.0 * frac)
         d = x.shape[1]
+        # Each corner's hash chains through the axes in order, so corners that share
+        # their first axes share those lookups: 2 + 4 + 8 instead of 8 * 3 in 3-D.
+        hashes = {(): np.zeros(x.shape[0], dtype=np.int64)}
+        for k in range(d):
+            lower = base[:, k] if period is None else base[:, k] % period
+            upper = base[:, k] + 1 if period is None else (base[:, k] + 1) % period
+            hashes = {
+                bits + (bit,): self._perm[(h + cell) & (_TABLE - 1)]
+                for bits, h in hashes.items()
+                for bit, cell in ((0, lower), (1, upper))
+            }
+        weights = [(1.0 - fade[:, k], fade[:, k]) for k in range(d)]
         out = np.zeros(x.shape[0])
-        for corner in range(1 << d):
-            offset = np.array([(corner >> k) & 1 for k in range(d)], dtype=np.int64)
-            cells = base + offset
-            if period is not None:
-                cells = cells % period
-            weight = np.prod(np.where(offset == 1, fade, 1.0 - fade), axis=1)
-            out += weight * self._values[self._hash(cells)]
+        for bits, h in sorted(hashes.items(), key=lambda item: item[0][::-1]):
+            weight = weights[0][bits[0]]
+            for k in range(1, d):
+                weight = weight * weights[k][bits[k]]
+            out += weight * self._values[h]
         return out
 
     def fbm(self, coords: np.ndarray, octaves: int = 4, period: int | None = None) -> np.ndarray:
