@@ -1,1 +1,18 @@
-"""Evaluation: metrics, baselines, reports and benchmarks."""
+"""Evaluation: metrics, baselines, reports and benchmarks.
+
+Modules, in the order data flows through them:
+
+- ``frame``, ``sampling``, ``meshes``: the unit-box frame, area-uniform surface
+  samples with material, dataset meshes with intact colours.
+- ``reconstruction``: Chamfer-L1/L2, accuracy, completeness, F-score, normal
+  consistency, IoU (Occupancy Networks); ``meshsmith compare``.
+- ``generation``, ``fpd``: MMD, COV, 1-NNA under CD and EMD (PointFlow); Fréchet
+  point-cloud distance.
+- ``classifier``, ``classifier_train``: the evaluation PointNet (category and
+  attributes; features for FPD); ``meshsmith eval train-classifier``.
+- ``memorization``, ``quality``, ``stability``, ``measure``: per-shape checks.
+- ``embedders``, ``generators``, ``baselines``: what is evaluated (the `Generator`
+  protocol, the model registry, retrieval and medoid baselines).
+- ``evaluate``, ``aggregate``, ``plots``, ``sheet``, ``report``: ``meshsmith eval``.
+- ``bench``: ``meshsmith bench``.
+"""

@@ -24,7 +24,7 @@ from trimesh.visual.material import PBRMaterial, SimpleMaterial
 
 from meshsmith.errors import MeshLoadError, MeshsmithError, UnsupportedFormatError
 from meshsmith.export.axes import METRES_PER_UNIT, STL_METRES_PER_UNIT, Z_UP_TO_Y_UP
-from meshsmith.export.images import linear_to_srgb
+from meshsmith.export.images import linear_to_srgb, scale_srgb_image
 from meshsmith.export.obj import apply_mtl_pbr
 
 LOADABLE_FORMATS = ("3mf", "glb", "gltf", "obj", "off", "ply", "stl")
@@ -92,12 +92,31 @@ def load_mesh(path: str | os.PathLike) -> trimesh.Trimesh:
         meshes.append(mesh)
     if len(meshes) == 1:
         return meshes[0]
+    for mesh in meshes:
+        _bake_base_color_factor(mesh)
     try:
         return trimesh.util.concatenate(meshes)
     except Exception as error:
         raise MeshLoadError(
             f"cannot merge the parts of {Path(path).name}: {_one_line(error)}"
         ) from error
+
+
+def _bake_base_color_factor(mesh: trimesh.Trimesh) -> None:
+    """Multiply a textured part's baseColorFactor into its texture, in place.
+
+    trimesh (5.2) packs the materials of merged parts by multiplying uint8 texels
+    by the uint8 factor, which wraps around (a brown chair comes out blue); with
+    the factor folded into the texels first, packing leaves them alone.
+    """
+    material = getattr(mesh.visual, "material", None)
+    if not isinstance(material, PBRMaterial) or material.baseColorTexture is None:
+        return
+    factor = material.baseColorFactor
+    if factor is not None and not np.all(np.asarray(factor) == 255):
+        linear = tuple(float(f) for f in np.asarray(factor, dtype=np.float64) / 255.0)
+        material.baseColorTexture = scale_srgb_image(material.baseColorTexture, linear)
+    material.baseColorFactor = None
 
 
 def _trimesh_load(path: Path, fmt: str) -> trimesh.Scene:

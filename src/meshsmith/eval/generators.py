@@ -1,0 +1,66 @@
+"""What `meshsmith eval` evaluates: anything that turns a prompt or an image into a mesh.
+
+A `Generator` answers ``text(prompt, seed)`` and ``image(rgb, seed)`` with a mesh in
+metres, +Y up, standing on y = 0. The baselines (`meshsmith.eval.baselines`)
+implement it; trained models register a factory in `MODELS` under their name, and
+checkpoint files a loader in `CHECKPOINT_LOADERS` under their suffix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import trimesh
+
+from meshsmith.errors import InputError
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """A text- and image-conditioned shape generator.
+
+    Attributes
+    ----------
+    name : str
+        Shown in reports.
+    """
+
+    name: str
+
+    def text(self, prompt: str, seed: int = 0) -> trimesh.Trimesh:
+        """A mesh (metres) for `prompt`; the same seed gives the same mesh."""
+        ...
+
+    def image(self, rgb: np.ndarray, seed: int = 0) -> trimesh.Trimesh:
+        """A mesh (metres) for an (H, W, 3 or 4) uint8 sRGB image.
+
+        Raises NotImplementedError when the generator has no image route.
+        """
+        ...
+
+
+#: Model name -> factory of its generator (the model stage fills this in).
+MODELS: dict[str, Callable[[], Generator]] = {}
+#: Checkpoint file suffix (".safetensors") -> loader of a generator from that file.
+CHECKPOINT_LOADERS: dict[str, Callable[[Path], Generator]] = {}
+
+
+def load_generator(spec: str) -> Generator:
+    """The generator named `spec` in `MODELS`, or loaded from the checkpoint file `spec`.
+
+    Raises
+    ------
+    InputError
+        Neither a registered name nor a checkpoint file of a registered suffix.
+    """
+    if spec in MODELS:
+        return MODELS[spec]()
+    path = Path(spec)
+    loader = CHECKPOINT_LOADERS.get(path.suffix.lower())
+    if path.is_file() and loader is not None:
+        return loader(path)
+    known = ", ".join(sorted(MODELS)) or "none yet"
+    raise InputError(f"no model named {spec}; models arrive with training (registered: {known})")
