@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import trimesh
-from PIL import Image
 
-from meshsmith import colorspace
 from meshsmith.errors import InvalidMeshError
 
 Samples = dict[str, np.ndarray]
@@ -72,39 +70,14 @@ def _sample(
     return points, faces, barycentric
 
 
-def _lookup(image: Image.Image, uv: np.ndarray) -> np.ndarray:
-    """(n, 4) float in [0, 1]: nearest texel at `uv` (origin bottom-left, repeating)."""
-    pixels = np.asarray(image.convert("RGBA"), dtype=np.float32) / 255.0
-    height, width = pixels.shape[:2]
-    x = np.floor(np.mod(uv[:, 0], 1.0) * width).astype(np.int64) % width
-    y = np.floor(np.mod(1.0 - uv[:, 1], 1.0) * height).astype(np.int64) % height
-    return pixels[y, x]
-
-
 def _appearance(mesh: trimesh.Trimesh, faces: np.ndarray, barycentric: np.ndarray) -> Samples:
-    # The renderer's reader already applies glTF defaults and the OBJ/PLY colour
-    # conventions; sharing it keeps "what the mesh looks like" defined once.
-    from meshsmith.render.materials import material_of
+    # The data engine's reader of "what the mesh looks like" (through the
+    # renderer's material conventions), so eval samples match dataset samples.
+    from meshsmith.data.appearance import appearance_at
 
-    material, uv, corner_colors = material_of(mesh)
-    count = len(faces)
-    albedo = np.tile(np.asarray(material.base_color[:3], dtype=np.float64), (count, 1))
-    roughness = np.full(count, material.roughness)
-    metallic = np.full(count, material.metallic)
-    if uv is not None:
-        point_uv = np.einsum("ni,nij->nj", barycentric, uv[mesh.faces[faces]])
-        if material.base_color_texture is not None:
-            texel = _lookup(material.base_color_texture, point_uv)
-            albedo *= colorspace.srgb_to_linear(texel[:, :3])
-        if material.metallic_roughness_texture is not None:
-            texel = _lookup(material.metallic_roughness_texture, point_uv)
-            roughness *= texel[:, 1]
-            metallic *= texel[:, 2]
-    if corner_colors is not None:
-        srgb = np.einsum("ni,nij->nj", barycentric, corner_colors[faces, :, :3] / 255.0)
-        albedo *= colorspace.srgb_to_linear(srgb)
+    albedo, roughness, metallic = appearance_at(mesh, faces, barycentric)
     return {
-        "albedo": np.clip(albedo, 0.0, 1.0).astype(np.float32),
+        "albedo": albedo.astype(np.float32),
         "roughness": np.clip(roughness, 0.0, 1.0).astype(np.float32),
         "metallic": np.clip(metallic, 0.0, 1.0).astype(np.float32),
     }
