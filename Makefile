@@ -6,6 +6,8 @@ STAMP := $(VENV)/.meshsmith-installed
 NODE_STAMP := node_modules/.meshsmith-installed
 PYTEST_ARGS ?= -n 2
 
+SYSTEM_STAMP := $(VENV)/.meshsmith-system
+
 .PHONY: demo test lint bench clean
 
 $(PY):
@@ -25,10 +27,16 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+# The service tests need redis-server and Debian's chromium (driven by Playwright).
+$(SYSTEM_STAMP): $(PY)
+	@command -v redis-server >/dev/null && test -x /usr/bin/chromium || \
+		{ apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server chromium; }
+	touch $(SYSTEM_STAMP)
+
 demo: $(STAMP)
 	$(PY) tools/demo.py
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) $(SYSTEM_STAMP)
 	$(VENV)/bin/ruff check src tests tools
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -60,9 +60,10 @@ def test_unknown_preset_names_the_presets():
 
 
 def test_total_steps_override_keeps_stage_proportions():
-    config = load_config("small").with_total_steps(1000)
-    assert config.total_steps == 1000
-    assert config.autoencoder.steps == 500 and config.prior.steps == 500
+    config = load_config("small").with_total_steps(1300)
+    assert config.total_steps == 1300
+    # small is 3000 autoencoder + 3500 prior steps: 600 + 700 of 1300.
+    assert config.autoencoder.steps == 600 and config.prior.steps == 700
     assert config.autoencoder.warmup <= config.autoencoder.steps // 5
     with pytest.raises(InputError):
         load_config("tiny").with_total_steps(1)

@@ -188,9 +188,11 @@ def _small() -> TrainConfig:
     return TrainConfig(
         name="small",
         # Measured on the idle 2-core CPU: 2.45 autoencoder steps/s and 0.95 prior
-        # steps/s, so about 27 + 70 minutes plus validation and loading.
-        autoencoder=StageConfig(steps=4000, batch=16, lr=1e-3, warmup=200),
-        prior=StageConfig(steps=4000, batch=32, lr=3e-4, warmup=200),
+        # steps/s, so about 20 + 61 minutes plus validation and loading.
+        autoencoder=StageConfig(steps=3000, batch=16, lr=1e-3, warmup=200),
+        prior=StageConfig(steps=3500, batch=32, lr=3e-4, warmup=200),
+        # Albedo was the slowest term to fall in trial runs: weigh it up.
+        loss=LossConfig(appearance=3.0),
         val_every=500,
         checkpoint_every=250,
     )
