@@ -62,8 +62,8 @@ def test_unknown_preset_names_the_presets():
 def test_total_steps_override_keeps_stage_proportions():
     config = load_config("small").with_total_steps(1300)
     assert config.total_steps == 1300
-    # small is 3000 autoencoder + 3500 prior steps: 600 + 700 of 1300.
-    assert config.autoencoder.steps == 600 and config.prior.steps == 700
+    # small is 3000 autoencoder + 3000 prior steps.
+    assert config.autoencoder.steps == 650 and config.prior.steps == 650
     assert config.autoencoder.warmup <= config.autoencoder.steps // 5
     with pytest.raises(InputError):
         load_config("tiny").with_total_steps(1)
