@@ -1,8 +1,11 @@
-"""`make demo`: repair, convert, inspect and preview sample meshes with the real CLI.
+"""`make demo`: repair, convert, inspect and preview sample meshes, then generate assets.
 
 Runs the `meshsmith` command exactly as a user would and prints each command,
 its time and where the results are. Sample meshes come from the shared real
-test meshes when they are beside the checkout, else from tests/data.
+test meshes when they are beside the checkout, else from tests/data. Generation
+(`meshsmith generate`, built-in model) makes assets from text prompts, from a
+photo (a data-engine shape rendered on a plain background) and from a sketch
+(a data-engine sketch render), each with a preview sheet.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "outputs" / "demo"
 SAMPLES = ("spot", "stanford-bunny", "teapot", "fandisk")
+PROMPTS = ("a red plastic chair", "a rusty iron sword", "a wooden barrel", "a blue ceramic mug")
 MESHSMITH = str(Path(sys.executable).with_name("meshsmith"))
 
 
@@ -63,7 +67,57 @@ def main() -> None:
             f"  -> {after['faces']} faces, watertight {after['watertight']}, "
             f"manifold {after['manifold']}, size {[round(s, 3) for s in after['bbox']['size']]} m\n"
         )
-    print(f"done: open {OUT.relative_to(ROOT)}/*.png for previews, *.glb in any glTF viewer.")
+    generate_assets(OUT / "generated")
+    print(f"done: open {OUT.relative_to(ROOT)}/**/*.png for previews, *.glb in any glTF viewer.")
+
+
+def generate_assets(folder: Path) -> None:
+    """Text, photo and sketch → GLB + preview with `meshsmith generate`."""
+    from meshsmith.errors import InputError
+    from meshsmith.models.model import resolve_model_path
+
+    try:
+        resolve_model_path("default")
+    except InputError as error:
+        print(f"generation skipped: {error}")
+        return
+    folder.mkdir(parents=True)
+    photo, sketch = input_pictures(folder)
+    print(f"generate: assets in {_short(str(folder))}/ (each run loads the model: cold start)")
+    jobs = [(prompt.replace(" ", "-"), (prompt,)) for prompt in PROMPTS]
+    jobs += [("from-photo", ("--image", str(photo))), ("from-sketch", ("--sketch", str(sketch)))]
+    for name, condition in jobs:
+        out, preview = folder / f"{name}.glb", folder / f"{name}.png"
+        seconds, report = run("generate", *condition, "-o", str(out), "--preview", str(preview),
+                              "--seed", "1", "--json")  # fmt: skip
+        report = json.loads(report)
+        inside = sum(report["timings"].values())
+        print(
+            f"  {seconds:6.2f} s  {_short(str(out))} + {_short(str(preview))}  "
+            f"({inside:.2f} s generating, {report['qa']['faces']} faces, "
+            f"watertight {report['qa']['watertight']})"
+        )
+    print()
+
+
+def input_pictures(folder: Path) -> tuple[Path, Path]:
+    """A data-engine stool rendered as a photo on a plain background, and as a sketch."""
+    import numpy as np
+    from PIL import Image
+
+    from meshsmith.data.registry import generate
+    from meshsmith.render.camera import random_cameras
+    from meshsmith.render.renderer import default_renderer
+    from meshsmith.render.sketch import render_sketches
+
+    scene = generate("stool", 4).scene()
+    camera = random_cameras(scene, 1, 2, size=384)[0]
+    view = default_renderer().render_view(scene, camera, light="studio")
+    alpha = view.rgba[..., 3:].astype(np.float32) / 255.0
+    photo = view.rgba[..., :3] * alpha + np.float32(235.0) * (1.0 - alpha)
+    Image.fromarray(np.round(photo).astype(np.uint8)).save(folder / "input-photo.png")
+    Image.fromarray(render_sketches(scene, [camera])[0]).save(folder / "input-sketch.png")
+    return folder / "input-photo.png", folder / "input-sketch.png"
 
 
 def _short(arg: str) -> str:

@@ -9,4 +9,13 @@ except PackageNotFoundError:  # running from a source tree without an install
 
 GENERATOR = f"meshsmith {__version__}"
 
-__all__ = ["GENERATOR", "__version__"]
+__all__ = ["GENERATOR", "Pipeline", "__version__"]
+
+
+def __getattr__(name: str):
+    # `from meshsmith import Pipeline` without making `import meshsmith` pay for torch.
+    if name == "Pipeline":
+        from meshsmith.pipeline.pipeline import Pipeline
+
+        return Pipeline
+    raise AttributeError(f"module 'meshsmith' has no attribute {name!r}")

@@ -31,6 +31,8 @@ STAGE_COMMANDS = (
     "meshsmith.data.commands",
     "meshsmith.train.commands",
     "meshsmith.eval.commands",
+    "meshsmith.pipeline.commands",
+    "meshsmith.service.commands",
 )
 
 

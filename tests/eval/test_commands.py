@@ -50,9 +50,18 @@ def test_compare_bad_file(tmp_path):
     assert "bad.stl" in _one_line_error(run_meshsmith("compare", good, bad))
 
 
+def _numbers(metrics: dict) -> dict:
+    """metrics.json without what differs between identical runs (times, paths)."""
+    skip = {"run", "timings", "seconds_per_shape", "config", "classifier"}
+    return {
+        k: _numbers(v) if isinstance(v, dict) else v for k, v in metrics.items() if k not in skip
+    }
+
+
 def test_eval_quick_writes_a_report(tiny_dataset, tmp_path):
-    out = tmp_path / "report"
-    done = run_meshsmith("eval", "--data", tiny_dataset, "-o", out, "--quick", "--steps", "5")
+    out, cache = tmp_path / "report", tmp_path / "cache"
+    args = ("eval", "--data", tiny_dataset, "--quick", "--steps", "5", "--cache-dir", cache)
+    done = run_meshsmith(*args, "-o", out)
     assert done.returncode == 0, done.stderr
     for name in ("report.md", "metrics.json", "per_shape.jsonl", "classifier.safetensors"):
         assert (out / name).is_file(), name
@@ -75,6 +84,15 @@ def test_eval_quick_writes_a_report(tiny_dataset, tmp_path):
         assert heading in report
     rows = [json.loads(line) for line in (out / "per_shape.jsonl").read_text().splitlines()]
     assert len(rows) == 2 * 3 * 2 and all("predicted_category" in r for r in rows)
+    # Again from the cache it wrote, in one thread: the same numbers.
+    assert metrics["run"]["cache"].startswith(str(cache)) and any(cache.rglob("*.npz"))
+    classifier = out / "classifier.safetensors"
+    again = run_meshsmith(
+        *args, "-o", tmp_path / "again", "--workers", "1", "--classifier", classifier
+    )
+    assert again.returncode == 0, again.stderr
+    repeated = json.loads((tmp_path / "again" / "metrics.json").read_text())
+    assert _numbers(repeated) == _numbers(metrics)
 
 
 def test_eval_unknown_model_fails_cleanly(tiny_dataset, tmp_path):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.spatial.distance import cdist
 
 from meshsmith.eval.generation import (
+    CloudDistances,
     chamfer_distance,
     chamfer_matrix,
     chamfer_to_many,
@@ -91,3 +93,37 @@ def test_chamfer_to_many_matches_pairwise():
     ys = rng.random((7, 40, 3))
     expected = [chamfer_distance(x, y) for y in ys]
     np.testing.assert_allclose(chamfer_to_many(x, ys, chunk=3), expected, rtol=1e-9, atol=1e-12)
+
+
+def _brute_chamfer(x: np.ndarray, y: np.ndarray) -> float:
+    squared = cdist(x, y) ** 2
+    return float(squared.min(axis=1).mean() + squared.min(axis=0).mean())
+
+
+def test_chamfer_matrix_matches_brute_force():
+    rng = np.random.default_rng(5)
+    xs = [rng.random((n, 3)) for n in (5, 17, 30)]
+    ys = [rng.random((m, 3)) * 1.5 for m in (8, 12)]
+    expected = [[_brute_chamfer(x, y) for y in ys] for x in xs]
+    np.testing.assert_allclose(chamfer_matrix(xs, ys), expected, rtol=1e-12)
+    own = [
+        [0.0 if i == j else _brute_chamfer(x, y) for j, y in enumerate(xs)]
+        for i, x in enumerate(xs)
+    ]
+    np.testing.assert_allclose(chamfer_matrix(xs), own, rtol=1e-12)
+
+
+def test_cloud_distances_compute_each_pair_once():
+    rng = np.random.default_rng(4)
+    a, b, c = (rng.random((40, 3)) for _ in range(3))
+    gen = [a, b, a.copy(), a]  # a recurs, as a baseline's training shape does
+    ref = [b, c]
+    pairs = CloudDistances(emd_points=32, seed=0)
+    np.testing.assert_allclose(pairs.chamfer(gen), chamfer_matrix(gen), rtol=1e-12)
+    np.testing.assert_allclose(pairs.chamfer(gen, ref), chamfer_matrix(gen, ref), rtol=1e-12)
+    np.testing.assert_allclose(pairs.emd(gen), emd_matrix(gen, points=32), rtol=1e-12)
+    np.testing.assert_allclose(pairs.emd(gen, ref), emd_matrix(gen, ref, points=32), rtol=1e-12)
+    # Distinct clouds a, b, c: pairs ab, ac, bc, whatever the matrices asked.
+    assert pairs.computed == {"cd": 3, "emd": 3}
+    assert pairs.emd([c], [a])[0, 0] == pytest.approx(pairs.emd([a], [c])[0, 0])
+    assert pairs.computed == {"cd": 3, "emd": 3}

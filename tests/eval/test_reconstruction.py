@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 
+import igl
 import numpy as np
 import pytest
 import trimesh
+from scipy.spatial.distance import cdist
 
+from meshsmith.eval.nearest import PointTree, spatial_order
 from meshsmith.eval.reconstruction import (
     THRESHOLDS,
     compare_meshes,
@@ -136,3 +139,36 @@ def test_fast_and_exact_winding_numbers_agree():
     np.testing.assert_array_equal(
         occupancy(small.vertices, small.faces, query)[clear], radius[clear] < 0.5
     )
+
+
+def test_occupancy_skips_only_points_that_are_outside():
+    # Points outside a mesh's bounding box are not evaluated; the answers must equal
+    # evaluating every point, also for an open cap (fractional winding numbers) and
+    # on the fast path.
+    query = np.random.default_rng(1).uniform(-0.8, 0.8, size=(20_000, 3))
+    sphere = trimesh.creation.icosphere(subdivisions=3, radius=0.5)
+    cap = trimesh.Trimesh(sphere.vertices, sphere.faces[sphere.triangles_center[:, 2] > 0.1])
+    for mesh, winding in ((cap, igl.winding_number), (sphere, igl.fast_winding_number)):
+        vertices, faces = np.asarray(mesh.vertices), np.asarray(mesh.faces, dtype=np.int64)
+        every = np.asarray(winding(vertices, faces, query)) > 0.5
+        np.testing.assert_array_equal(occupancy(vertices, faces, query), every)
+        assert 0 < every.sum() < len(query)
+
+
+def test_point_tree_finds_the_nearest_points():
+    rng = np.random.default_rng(2)
+    points, query = rng.random((3000, 3)), rng.random((1000, 3)) * 1.4 - 0.2
+    distances, indices = PointTree(points).query(query)
+    full = cdist(query, points)
+    np.testing.assert_allclose(distances, full.min(axis=1), atol=1e-6)
+    np.testing.assert_allclose(distances, full[np.arange(len(query)), indices], rtol=1e-12)
+    assert PointTree(points).query(np.zeros((0, 3)))[0].shape == (0,)
+
+
+def test_spatial_order_is_a_permutation_along_the_curve():
+    points = np.random.default_rng(3).random((5000, 3))
+    order = spatial_order(points)
+    np.testing.assert_array_equal(np.sort(order), np.arange(len(points)))
+    steps = np.linalg.norm(np.diff(points[order], axis=0), axis=1)
+    random_steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    assert np.median(steps) < 0.2 * np.median(random_steps)

@@ -2,8 +2,11 @@
 
 Modules, in the order data flows through them:
 
-- ``frame``, ``sampling``, ``meshes``: the unit-box frame, area-uniform surface
-  samples with material, dataset meshes with intact colours.
+- ``frame``, ``sampling``: the unit-box frame, area-uniform surface samples with
+  material.
+- ``nearest``: the k-d tree behind every nearest-sample distance.
+- ``cache``: training-split arrays (clouds, view embeddings, medoids) kept on disk
+  per dataset between runs.
 - ``reconstruction``: Chamfer-L1/L2, accuracy, completeness, F-score, normal
   consistency, IoU (Occupancy Networks); ``meshsmith compare``.
 - ``generation``, ``fpd``: MMD, COV, 1-NNA under CD and EMD (PointFlow); Fréchet

@@ -20,7 +20,7 @@ import numpy as np
 
 from meshsmith.eval.classifier import EvalClassifier
 from meshsmith.eval.fpd import frechet_distance
-from meshsmith.eval.generation import chamfer_matrix, emd_matrix, set_metrics
+from meshsmith.eval.generation import CloudDistances, set_metrics
 from meshsmith.eval.measure import ShapeMeasure
 from meshsmith.eval.memorization import THRESHOLD
 from meshsmith.eval.quality import quality_summary
@@ -44,24 +44,43 @@ def _mean(values: Sequence) -> float | None:
 
 
 class ReferenceSets:
-    """Test clouds per category and their self-distance matrices (computed once)."""
+    """Test clouds per category, and every CD and EMD computed for any run.
 
-    def __init__(self, truths: dict, emd_points: int):
+    The distances are remembered by cloud (`CloudDistances`), so the test clouds'
+    own matrices are computed once, and a generated cloud that recurs (a baseline
+    returning one training shape on several routes or for several prompts) is
+    compared with each test cloud once.
+    """
+
+    def __init__(self, truths: dict, emd_points: int, seed: int = 0):
         self.emd_points = emd_points
+        self.distances = CloudDistances(emd_points, seed)
         self.clouds: dict[str, list[np.ndarray]] = {}
         for truth in truths.values():
             self.clouds.setdefault(truth.record.category, []).append(truth.measure.cloud)
-        self._matrices: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def matrices(self, category: str) -> tuple[np.ndarray, np.ndarray]:
         """(CD, EMD) distance matrices among the test clouds of `category`."""
-        if category not in self._matrices:
-            clouds = self.clouds[category]
-            self._matrices[category] = (
-                chamfer_matrix(clouds),
-                emd_matrix(clouds, points=self.emd_points),
-            )
-        return self._matrices[category]
+        clouds = self.clouds[category]
+        return self.distances.chamfer(clouds), self.distances.emd(clouds)
+
+
+def classify(
+    classifier: EvalClassifier, measures: list[ShapeMeasure]
+) -> tuple[dict[str, list[str]], np.ndarray]:
+    """`EvalClassifier.predict` of each measure, running each distinct one once (an
+    output that recurs, a baseline's training shape, is the same `ShapeMeasure`)."""
+    slot: dict[int, int] = {}
+    distinct: list[ShapeMeasure] = []
+    for measure in measures:
+        if id(measure) not in slot:
+            slot[id(measure)] = len(distinct)
+            distinct.append(measure)
+    labels, features = classifier.predict(
+        [m.classifier_input for m in distinct], [m.size for m in distinct]
+    )
+    rows = [slot[id(m)] for m in measures]
+    return {head: [names[i] for i in rows] for head, names in labels.items()}, features[rows]
 
 
 def generation_summary(rows: list[dict], measures: list[ShapeMeasure], refs: ReferenceSets) -> dict:
@@ -73,13 +92,9 @@ def generation_summary(rows: list[dict], measures: list[ShapeMeasure], refs: Ref
     for category, clouds in sorted(by_category.items()):
         ref = refs.clouds[category]
         ref_cd, ref_emd = refs.matrices(category)
-        metrics = set_metrics(chamfer_matrix(clouds), ref_cd, chamfer_matrix(clouds, ref), "cd")
-        metrics |= set_metrics(
-            emd_matrix(clouds, points=refs.emd_points),
-            ref_emd,
-            emd_matrix(clouds, ref, points=refs.emd_points),
-            "emd",
-        )
+        pairs = refs.distances
+        metrics = set_metrics(pairs.chamfer(clouds), ref_cd, pairs.chamfer(clouds, ref), "cd")
+        metrics |= set_metrics(pairs.emd(clouds), ref_emd, pairs.emd(clouds, ref), "emd")
         if min(len(clouds), len(ref)) < 2:
             metrics["1nna-cd"] = metrics["1nna-emd"] = None
         per_category[category] = {"generated": len(clouds), "reference": len(ref), **metrics}
@@ -143,9 +158,7 @@ def summarize_run(
     if not ok:
         return summary
     records = [truths[row["id"]].record for row in ok]
-    predicted, features = classifier.predict(
-        [m.classifier_input for m in run.measures], [m.size for m in run.measures]
-    )
+    predicted, features = classify(classifier, run.measures)
     for i, row in enumerate(ok):
         row.update({f"predicted_{head}": labels[i] for head, labels in predicted.items()})
     summary["reconstruction"] = {key: _mean([row[key] for row in ok]) for key in RECON_KEYS}
@@ -164,9 +177,7 @@ def truth_summary(truths: dict, classifier: EvalClassifier) -> tuple[dict, np.nd
     """The test shapes measured like outputs (the ceiling), and their classifier features."""
     values = list(truths.values())
     measures = [t.measure for t in values]
-    predicted, features = classifier.predict(
-        [m.classifier_input for m in measures], [m.size for m in measures]
-    )
+    predicted, features = classify(classifier, measures)
     summary = {
         "shapes": len(values),
         **shape_summary([t.record for t in values], measures, predicted),

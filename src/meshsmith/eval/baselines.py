@@ -13,25 +13,41 @@ set achieves:
 
 Each also tells which training shape it returns (``text_source``, ``image_source``),
 so an evaluation can reuse the metrics of a shape it has already measured.
+
+The training views' embeddings and the medoids are computed once per dataset and
+kept in the evaluation cache (`meshsmith.eval.cache`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import trimesh
+from scipy import sparse
 
 from meshsmith.errors import InputError
+from meshsmith.eval.cache import EvalCache, cached_arrays
 from meshsmith.eval.embedders import ImageEmbedder, SilhouetteEmbedder, TextEmbedder, TfidfEmbedder
 from meshsmith.eval.generation import chamfer_matrix, subsample
 
 MEDOID_CANDIDATES = 64
 MEDOID_POINTS = 512
+#: Captions embedded per batch (a TF-IDF batch is dense until stored sparse).
+CAPTION_BATCH = 1024
+#: Threads reading training views when the cache is cold (PNG and zlib release the GIL).
+READERS = 2
 
 
 class TrainingIndex:
     """The training split with caption and view embeddings and a mesh cache.
+
+    Caption vectors are kept sparse (TF-IDF rows have a few dozen non-zeros), view
+    vectors are read from the evaluation cache when the image embedder has a
+    ``cache_key``, and each distinct prompt or image is looked up once, whichever
+    baseline asks.
 
     Parameters
     ----------
@@ -40,6 +56,9 @@ class TrainingIndex:
         Default: TF-IDF fitted on the training captions.
     image_embedder : ImageEmbedder, optional
         Default: `SilhouetteEmbedder`.
+    cache : EvalCache, optional
+        Where view embeddings (and the medoids of `MedoidBaseline`) are kept between
+        runs; None computes them every time.
     """
 
     def __init__(
@@ -47,8 +66,10 @@ class TrainingIndex:
         dataset,
         text_embedder: TextEmbedder | None = None,
         image_embedder: ImageEmbedder | None = None,
+        cache: EvalCache | None = None,
     ):
         self.dataset = dataset
+        self.cache = cache
         self.records = dataset.records(split="train")
         if not self.records:
             raise InputError(f"{dataset.root} has no training shapes to build baselines from")
@@ -59,34 +80,69 @@ class TrainingIndex:
                 captions.append(caption)
         self.text_embedder = text_embedder or TfidfEmbedder.fit(captions)
         self.caption_owner = np.asarray(owners, dtype=np.int64)
-        self.caption_vectors = self.text_embedder.embed(captions)
+        #: (captions, d) sparse rows of unit length.
+        self.caption_vectors = _embed_sparse(self.text_embedder, captions)
         self.image_embedder = image_embedder or SilhouetteEmbedder()
-        view_owners, images = [], []
-        for i, record in enumerate(self.records):
-            for view in dataset.views(record):
-                view_owners.append(i)
-                images.append(view["rgb"])
-        self.view_owner = np.asarray(view_owners, dtype=np.int64)
-        self.view_vectors = self.image_embedder.embed(images) if images else None
+        self.view_owner, self.view_vectors = self._view_embeddings()
+        self._by_id = {record.id: record for record in self.records}
         self._meshes: dict[str, trimesh.Trimesh] = {}
+        self._text_hits: dict[str, int] = {}
+        self._image_hits: dict[bytes, int] = {}
+
+    def _view_embeddings(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """(views,) owner indices and (views, d) vectors of every training view."""
+
+        def compute() -> dict[str, np.ndarray]:
+            def embed(i: int) -> tuple[list[int], np.ndarray | None]:
+                images = [view["rgb"] for view in self.dataset.views(self.records[i])]
+                return [i] * len(images), self.image_embedder.embed(images) if images else None
+
+            with ThreadPoolExecutor(READERS) as pool:
+                parts = list(pool.map(embed, range(len(self.records))))
+            vectors = [v for _, v in parts if v is not None]
+            return {
+                "owner": np.asarray([i for owners, _ in parts for i in owners], dtype=np.int64),
+                "vectors": np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32),
+            }
+
+        key = getattr(self.image_embedder, "cache_key", None)
+        cache = self.cache if key is not None else None
+        arrays = cached_arrays(cache, "view-embeddings", {"embedder": key}, compute)
+        owner, vectors = arrays["owner"], arrays["vectors"]
+        return owner, vectors if len(owner) else None
 
     def nearest_by_text(self, prompt: str) -> int:
         """Index into `records` of the shape with the caption closest to `prompt`."""
-        scores = self.caption_vectors @ self.text_embedder.embed([prompt])[0]
-        return int(self.caption_owner[int(np.argmax(scores))])
+        if prompt not in self._text_hits:
+            scores = self.caption_vectors @ self.text_embedder.embed([prompt])[0]
+            self._text_hits[prompt] = int(self.caption_owner[int(np.argmax(scores))])
+        return self._text_hits[prompt]
 
     def nearest_by_image(self, rgb: np.ndarray) -> int:
         """Index into `records` of the shape with the view closest to `rgb`."""
         if self.view_vectors is None:
             raise NotImplementedError("the dataset has no rendered views to retrieve by image")
-        scores = self.view_vectors @ self.image_embedder.embed([rgb])[0]
-        return int(self.view_owner[int(np.argmax(scores))])
+        image = np.ascontiguousarray(rgb)
+        key = hashlib.blake2b(image.tobytes() + str(image.shape).encode()).digest()
+        if key not in self._image_hits:
+            scores = self.view_vectors @ self.image_embedder.embed([image])[0]
+            self._image_hits[key] = int(self.view_owner[int(np.argmax(scores))])
+        return self._image_hits[key]
 
     def mesh(self, shape_id: str) -> trimesh.Trimesh:
         """A copy of a training shape's mesh in metres (loaded once)."""
         if shape_id not in self._meshes:
-            self._meshes[shape_id] = self.dataset.mesh(self.dataset.record(shape_id))
+            self._meshes[shape_id] = self.dataset.mesh(self._by_id[shape_id])
         return self._meshes[shape_id].copy()
+
+
+def _embed_sparse(embedder: TextEmbedder, texts: Sequence[str]) -> sparse.csr_matrix:
+    """(len(texts), d) float32 CSR rows of `embedder`, embedded `CAPTION_BATCH` at a time."""
+    batches = [
+        sparse.csr_matrix(embedder.embed(texts[start : start + CAPTION_BATCH]))
+        for start in range(0, len(texts), CAPTION_BATCH)
+    ]
+    return sparse.vstack(batches, format="csr", dtype=np.float32)
 
 
 class RetrievalBaseline:
@@ -115,6 +171,30 @@ def medoid(clouds: Sequence[np.ndarray]) -> int:
     return int(np.argmin(chamfer_matrix(list(clouds)).sum(axis=1)))
 
 
+def category_medoids(dataset, records: list, seed: int = 0) -> dict[str, str]:
+    """Category -> id of its medoid among at most `MEDOID_CANDIDATES` random records,
+    each seen through `MEDOID_POINTS` of its dataset surface samples."""
+    rng = np.random.default_rng(seed)
+    by_category: dict[str, list] = {}
+    for record in records:
+        by_category.setdefault(record.category, []).append(record)
+    chosen_records = {}
+    for category, group in sorted(by_category.items()):
+        if len(group) > MEDOID_CANDIDATES:
+            chosen = rng.choice(len(group), MEDOID_CANDIDATES, replace=False)
+            group = [group[i] for i in sorted(chosen)]
+        chosen_records[category] = group
+
+    def cloud(record) -> np.ndarray:
+        return subsample(dataset.surface(record)["points"], MEDOID_POINTS, seed)
+
+    with ThreadPoolExecutor(READERS) as pool:
+        return {
+            category: group[medoid(list(pool.map(cloud, group)))].id
+            for category, group in chosen_records.items()
+        }
+
+
 class MedoidBaseline:
     """The medoid training shape of the prompt's category (a `Generator`)."""
 
@@ -122,19 +202,19 @@ class MedoidBaseline:
 
     def __init__(self, index: TrainingIndex, seed: int = 0):
         self.index = index
-        self.medoids: dict[str, str] = {}
-        rng = np.random.default_rng(seed)
-        by_category: dict[str, list] = {}
-        for record in index.records:
-            by_category.setdefault(record.category, []).append(record)
-        for category, records in sorted(by_category.items()):
-            if len(records) > MEDOID_CANDIDATES:
-                chosen = rng.choice(len(records), MEDOID_CANDIDATES, replace=False)
-                records = [records[i] for i in sorted(chosen)]
-            clouds = [
-                subsample(index.dataset.surface(r)["points"], MEDOID_POINTS, seed) for r in records
-            ]
-            self.medoids[category] = records[medoid(clouds)].id
+        params = {"candidates": MEDOID_CANDIDATES, "points": MEDOID_POINTS, "seed": seed}
+
+        def compute() -> dict[str, np.ndarray]:
+            found = category_medoids(index.dataset, index.records, seed)
+            return {
+                "categories": np.array(list(found), dtype=str),
+                "ids": np.array(list(found.values()), dtype=str),
+            }
+
+        arrays = cached_arrays(index.cache, "medoids", params, compute)
+        self.medoids: dict[str, str] = {
+            str(c): str(i) for c, i in zip(arrays["categories"], arrays["ids"], strict=True)
+        }
 
     def text_source(self, prompt: str) -> str:
         return self.medoids[self.index.records[self.index.nearest_by_text(prompt)].category]

@@ -133,11 +133,19 @@ def bench_render(quick: bool) -> dict:
     return benchmark_render(faces=10_000, sizes=(256, 512), views=8 if quick else 32)
 
 
+def bench_generate(quick: bool) -> dict:
+    """Text → textured asset: per-stage latency, cold start, memory, batching, precision."""
+    from meshsmith.pipeline.bench import bench_generate as run
+
+    return run(quick)
+
+
 SECTIONS: dict[str, Callable[[bool], dict]] = {
     "extract": bench_extract,
     "repair": bench_repair,
     "export": bench_export,
     "render": bench_render,
+    "generate": bench_generate,
 }
 
 

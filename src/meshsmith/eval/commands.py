@@ -1,7 +1,8 @@
 """`meshsmith` subcommands of the eval stage (registered by meshsmith.cli).
 
 - ``meshsmith compare A B [--json] [--points N]``: reconstruction metrics of B against A.
-- ``meshsmith eval --data DIR -o REPORT_DIR [--model NAME|PATH] [--baseline B] [--quick]``
+- ``meshsmith eval --data DIR -o REPORT_DIR [--model NAME|PATH] [--baseline B] [--quick]
+  [--max-shapes N] [--cache-dir DIR | --no-cache]``
 - ``meshsmith eval train-classifier --data DIR -o PATH [--steps N]``
 """
 
@@ -92,7 +93,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise InputError("eval needs --data DIR and -o REPORT_DIR (or: eval train-classifier)")
     from meshsmith.eval.generators import load_generator
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     # Bad options fail before the heavy imports (torch, the renderer).
     generators = [load_generator(args.model)] if args.model else []
     names = _baselines(args.baseline)
@@ -102,6 +103,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from meshsmith import __version__
     from meshsmith.data.dataset import Dataset
     from meshsmith.eval.baselines import BASELINES, TrainingIndex
+    from meshsmith.eval.cache import EvalCache, default_cache_dir
     from meshsmith.eval.classifier import EvalClassifier
     from meshsmith.eval.classifier_train import TrainConfig
     from meshsmith.eval.evaluate import EvalConfig, evaluate_generators
@@ -113,6 +115,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "max_shapes": args.max_shapes,
         "recon_points": args.points,
         "emd_points": args.emd_points,
+        "workers": args.workers,
     }
     config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     losses = None
@@ -125,15 +128,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         path = classifier.save(args.output / "classifier.safetensors")
         losses = classifier.metrics["losses"]
         source = f"trained for this report ({steps} steps), `{path.name}`"
-    index = TrainingIndex(dataset)
+    cache = EvalCache(dataset, None if args.no_cache else args.cache_dir or default_cache_dir())
+    index = TrainingIndex(dataset, cache=cache)
     generators += [BASELINES[name](index) for name in names]
-    evaluation = evaluate_generators(dataset, generators, classifier, config)
+    evaluation = evaluate_generators(dataset, generators, classifier, config, cache)
     evaluation.metrics["run"] = {
         "dataset": str(args.data),
         "command": "meshsmith " + " ".join(sys.argv[1:]),
         "version": __version__,
         "quick": bool(args.quick),
         "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu_start,
+        "cache": None if cache.folder is None else str(cache.folder),
     }
     evaluation.metrics["config"] = asdict(config)
     evaluation.metrics["classifier"] = {
@@ -174,10 +180,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--baseline", help="retrieval, medoid or both comma-separated (default both)")
     p.add_argument("--classifier", type=existing_file, help="evaluation classifier to use")
     p.add_argument("--steps", type=positive_int, help="classifier steps when training one")
-    p.add_argument("--max-shapes", type=positive_int, help="evaluate at most this many shapes")
+    p.add_argument(
+        "--max-shapes",
+        type=positive_int,
+        help="evaluate at most this many test shapes, taken in turn from each category",
+    )
     p.add_argument("--points", type=positive_int, help="reconstruction samples (default 100000)")
     p.add_argument("--emd-points", type=positive_int, help="EMD subsample size (default 256)")
     p.add_argument("--quick", action="store_true", help="few shapes and points: a smoke test")
+    p.add_argument(
+        "--workers", type=positive_int, help="threads scoring outputs (default 2; same numbers)"
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where training-set embeddings and clouds are kept between runs "
+        "(default $MESHSMITH_CACHE_DIR or ~/.cache/meshsmith)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="recompute them; write no cache")
     p.add_argument("--json", action="store_true", help="print metrics.json")
     p.set_defaults(func=cmd_eval)
     sub = p.add_subparsers(dest="eval_command", parser_class=type(p))

@@ -104,6 +104,12 @@ class SilhouetteEmbedder:
         self.grid = grid
         self.bins = bins
 
+    @property
+    def cache_key(self) -> str:
+        """Names the vectors this embedder gives, for the evaluation cache
+        (`meshsmith.eval.cache`); change it when `embed` changes."""
+        return f"silhouette-v1-grid{self.grid}-bins{self.bins}"
+
     def mask(self, image: np.ndarray) -> np.ndarray:
         """(H, W) bool object mask of an (H, W, 3 or 4) uint8 image."""
         image = np.asarray(image)

@@ -12,18 +12,28 @@ measured alone (`meshsmith.eval.measure`); `meshsmith.eval.aggregate` turns the
 rows into the report's numbers. When a generator says which training shape it
 returned (the baselines' ``text_source``/``image_source``), measurements of a
 shape already seen are reused, which makes the baselines cheap to evaluate.
+
+Generators are called from one thread, in order; preparing the test shapes and
+scoring outputs run on `EvalConfig.workers` threads (their heavy parts, k-d tree,
+winding-number and distance queries and large array operations, release the
+GIL). Every computation is seeded by itself, so the numbers do not depend on the
+number of workers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import trimesh
 
 from meshsmith.errors import InputError, MeshsmithError
+from meshsmith.eval.cache import EvalCache
 from meshsmith.eval.classifier import EvalClassifier
 from meshsmith.eval.generation import EMD_POINTS
 from meshsmith.eval.generators import Generator
@@ -54,6 +64,9 @@ class EvalConfig:
         Test shapes shown on the sample sheet.
     routes : tuple of str
     seed : int
+    workers : int
+        Threads preparing test shapes and scoring outputs; 1 does it all in the
+        calling thread. The numbers do not depend on it.
     """
 
     recon_points: int = DEFAULT_POINTS
@@ -63,6 +76,7 @@ class EvalConfig:
     sheet_shapes: int = 8
     routes: tuple[str, ...] = ROUTES
     seed: int = 0
+    workers: int = 2
 
     @classmethod
     def quick(cls) -> EvalConfig:
@@ -143,22 +157,32 @@ class Evaluator:
     dataset : meshsmith.data.dataset.Dataset
     classifier : EvalClassifier
     config : EvalConfig
+    cache : EvalCache, optional
+        Keeps the training clouds between runs.
     """
 
-    def __init__(self, dataset, classifier: EvalClassifier, config: EvalConfig):
+    def __init__(
+        self,
+        dataset,
+        classifier: EvalClassifier,
+        config: EvalConfig,
+        cache: EvalCache | None = None,
+    ):
         self.dataset = dataset
         self.classifier = classifier
         self.config = config
         start = time.perf_counter()
-        self.training = TrainingShapes(dataset, config.seed)
+        self.training = TrainingShapes(dataset, config.seed, cache)
         self.records = select_test_records(dataset, config.max_shapes)
-        self.truths = {r.id: self._truth(r) for r in self.records}
+        with _pool(config.workers) as pool:
+            truths = [_submit(pool, self._truth, record) for record in self.records]
+            self.truths = {r.id: t.result() for r, t in zip(self.records, truths, strict=True)}
         self.items = {route: route_items(dataset, self.records, route) for route in config.routes}
         self.prepare_seconds = time.perf_counter() - start
         # Outputs that are training shapes (baselines) are measured once, whichever
         # generator or route returned them: by (test id, source) and by source.
-        self._recon_cache: dict[tuple[str, str], dict] = {}
-        self._measure_cache: dict[str, ShapeMeasure] = {}
+        self._recon_cache: dict[tuple[str, str], Future] = {}
+        self._measure_cache: dict[str, Future] = {}
 
     def _measure(self, mesh: trimesh.Trimesh) -> ShapeMeasure:
         c = self.config
@@ -180,47 +204,94 @@ class Evaluator:
         """
         run = RouteRun()
         source_of = getattr(generator, "image_source" if route == "image" else "text_source", None)
-        for index, item in enumerate(self.items.get(route, [])):
-            truth = self.truths[item.record.id]
-            row = {"id": truth.record.id, "category": truth.record.category, "prompt": item.prompt}
-            start = time.perf_counter()
-            try:
-                mesh = self._generate(generator, item)
-                row["seconds"] = time.perf_counter() - start
-                if source_of is not None:
-                    row["source"] = source_of(item.image if route == "image" else item.prompt)
-                recon, measured = self._score(truth, mesh, row.get("source"))
-            except NotImplementedError:
-                log.info("%s has no %s route", generator.name, route)
-                return RouteRun()
-            except MeshsmithError as error:
-                run.rows.append({**row, "error": str(error)})
-                continue
-            run.rows.append({**row, **recon, **measured.row()})
-            run.measures.append(measured)
-            if index < self.config.sheet_shapes:
-                run.sheet[truth.record.id] = mesh
+        # Outputs being scored, oldest first; a few at most, so meshes do not pile up.
+        pending: list[tuple[int, dict, trimesh.Trimesh | None, Future | None, Future | None]] = []
+        with _pool(self.config.workers) as pool:
+            for index, item in enumerate(self.items.get(route, [])):
+                truth = self.truths[item.record.id]
+                record = truth.record
+                row = {"id": record.id, "category": record.category, "prompt": item.prompt}
+                start = time.perf_counter()
+                try:
+                    mesh = self._generate(generator, item)
+                    row["seconds"] = time.perf_counter() - start
+                    if source_of is not None:
+                        row["source"] = source_of(item.image if route == "image" else item.prompt)
+                except NotImplementedError:
+                    log.info("%s has no %s route", generator.name, route)
+                    return RouteRun()
+                except MeshsmithError as error:
+                    pending.append((index, {**row, "error": str(error)}, None, None, None))
+                    continue
+                recon, measured = self._score(pool, truth, mesh, row.get("source"))
+                pending.append((index, row, mesh, recon, measured))
+                while len(pending) > 4 * self.config.workers:
+                    self._collect(run, *pending.pop(0))
+            for entry in pending:
+                self._collect(run, *entry)
         return run
 
     def _score(
-        self, truth: Truth, mesh: trimesh.Trimesh, source: str | None
-    ) -> tuple[dict, ShapeMeasure]:
-        """Reconstruction metrics and measurements of an output (reused by `source`)."""
-        recon = self._recon_cache.get((truth.record.id, source)) if source else None
-        if recon is None:
-            recon = compare_to_reference(truth.reference, mesh)
-        measured = self._measure_cache.get(source) if source else None
-        if measured is None:
-            measured = self._measure(mesh)
-        if source:
-            self._recon_cache[(truth.record.id, source)] = recon
-            self._measure_cache[source] = measured
-        return recon, measured
+        self, pool: ThreadPoolExecutor | None, truth: Truth, mesh: trimesh.Trimesh, source
+    ) -> tuple[Future, Future]:
+        """Reconstruction metrics and measurements of an output, as futures (reused by
+        `source`, a training shape's id or None)."""
+        if not source:
+            return (
+                _submit(pool, compare_to_reference, truth.reference, mesh),
+                _submit(pool, self._measure, mesh),
+            )
+        key = (truth.record.id, source)
+        if key not in self._recon_cache:
+            self._recon_cache[key] = _submit(pool, compare_to_reference, truth.reference, mesh)
+        if source not in self._measure_cache:
+            self._measure_cache[source] = _submit(pool, self._measure, mesh)
+        return self._recon_cache[key], self._measure_cache[source]
+
+    def _collect(
+        self,
+        run: RouteRun,
+        index: int,
+        row: dict,
+        mesh: trimesh.Trimesh | None,
+        recon: Future | None,
+        measured: Future | None,
+    ) -> None:
+        """Add one output's row (and its measure and sheet mesh) to `run`."""
+        if recon is None or measured is None:
+            run.rows.append(row)
+            return
+        try:
+            metrics, measure = recon.result(), measured.result()
+        except MeshsmithError as error:
+            run.rows.append({**row, "error": str(error)})
+            return
+        run.rows.append({**row, **metrics, **measure.row()})
+        run.measures.append(measure)
+        if index < self.config.sheet_shapes:
+            run.sheet[row["id"]] = mesh
 
     def _generate(self, generator: Generator, item: Item) -> trimesh.Trimesh:
         if item.route == "image":
             return generator.image(item.image, seed=self.config.seed)
         return generator.text(item.prompt, seed=self.config.seed)
+
+
+def _pool(workers: int) -> contextlib.AbstractContextManager:
+    """A pool of `workers` threads; for one worker none (the context gives None)."""
+    return ThreadPoolExecutor(workers) if workers > 1 else contextlib.nullcontext()
+
+
+def _submit(pool: ThreadPoolExecutor | None, fn: Callable, *args) -> Future:
+    """`fn(*args)` on the pool, or right now in this thread without one."""
+    if pool is not None:
+        return pool.submit(fn, *args)
+    future: Future = Future()
+    try:
+        future.set_result(fn(*args))
+    except Exception as error:  # handed to whoever reads the result, as a pool would
+        future.set_exception(error)
+    return future
 
 
 @dataclass
@@ -250,14 +321,16 @@ def evaluate_generators(
     generators: list[Generator],
     classifier: EvalClassifier,
     config: EvalConfig | None = None,
+    cache: EvalCache | None = None,
 ) -> Evaluation:
-    """Evaluate every generator on every route of `config` against `dataset`'s test split."""
+    """Evaluate every generator on every route of `config` against `dataset`'s test split
+    (`cache`: see `Evaluator`)."""
     from meshsmith.eval.aggregate import ReferenceSets, summarize_run, truth_summary
 
     config = config or EvalConfig()
-    evaluator = Evaluator(dataset, classifier, config)
+    evaluator = Evaluator(dataset, classifier, config, cache)
     truth, truth_features = truth_summary(evaluator.truths, classifier)
-    refs = ReferenceSets(evaluator.truths, config.emd_points)
+    refs = ReferenceSets(evaluator.truths, config.emd_points, config.seed)
     methods: dict[str, dict] = {}
     rows: dict[str, list[dict]] = {}
     sheet: dict[str, dict[str, trimesh.Trimesh]] = {}

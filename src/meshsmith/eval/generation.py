@@ -23,16 +23,22 @@ With ``D[g, r]`` the distance of generated cloud g to reference cloud r:
 - 1-NNA: leave-one-out 1-nearest-neighbour accuracy of telling G from R in G ∪ R;
   0.5 is ideal, 1.0 means the sets are told apart perfectly. Ties go to the
   lower index in the order G then R.
+
+Nearest points come from `meshsmith.eval.nearest` (each cloud's tree answers the
+points of all the other clouds in one query); `CloudDistances` remembers every pair
+it has computed, so an evaluation computes each distinct pair of clouds once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
+
+from meshsmith.eval.nearest import PointTree
 
 CLOUD_POINTS = 2048
 EMD_POINTS = 256
@@ -51,14 +57,7 @@ def chamfer_distance(x: np.ndarray, y: np.ndarray) -> float:
     >>> chamfer_distance(np.zeros((1, 3)), np.array([[0.0, 0.0, 0.5]]))
     0.5
     """
-    return chamfer_with_trees(x, cKDTree(x), y, cKDTree(y))
-
-
-def chamfer_with_trees(x: np.ndarray, tree_x: cKDTree, y: np.ndarray, tree_y: cKDTree) -> float:
-    """`chamfer_distance` of x and y given k-d trees over each (to reuse trees)."""
-    dx, _ = tree_y.query(x)
-    dy, _ = tree_x.query(y)
-    return float((dx**2).mean() + (dy**2).mean())
+    return float(chamfer_matrix([x], [y])[0, 0])
 
 
 def chamfer_to_many(x: np.ndarray, ys: np.ndarray, chunk: int = 64) -> np.ndarray:
@@ -111,29 +110,46 @@ def earth_movers_distance(x: np.ndarray, y: np.ndarray) -> float:
     return float(cost[rows, cols].mean())
 
 
+def _mean_squared_to(trees: list[PointTree], queries: Sequence[np.ndarray]) -> np.ndarray:
+    """(len(queries), len(trees)): mean squared distance of each query cloud's points to
+    each tree's points. Every tree answers all query points in one call."""
+    joined = np.concatenate([np.asarray(q, dtype=np.float64) for q in queries])
+    starts = np.cumsum([0] + [len(q) for q in queries[:-1]])
+    counts = np.array([len(q) for q in queries], dtype=np.float64)
+    out = np.empty((len(queries), len(trees)))
+    for j, tree in enumerate(trees):
+        distances, _ = tree.query(joined)
+        out[:, j] = np.add.reduceat(distances**2, starts) / counts
+    return out
+
+
 def chamfer_matrix(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray] | None = None) -> np.ndarray:
     """(len(xs), len(ys)) PointFlow CD between every pair; ``ys=None`` means xs with itself."""
-    trees_x = [cKDTree(x) for x in xs]
+    if not len(xs) or (ys is not None and not len(ys)):
+        return np.zeros((len(xs), len(xs) if ys is None else len(ys)))
+    trees_x = [PointTree(x) for x in xs]
     if ys is None:
-        out = np.zeros((len(xs), len(xs)))
-        for i in range(len(xs)):
-            for j in range(i + 1, len(xs)):
-                out[i, j] = out[j, i] = chamfer_with_trees(xs[i], trees_x[i], xs[j], trees_x[j])
+        x_to_x = _mean_squared_to(trees_x, xs)
+        out = x_to_x + x_to_x.T
+        np.fill_diagonal(out, 0.0)
         return out
-    trees_y = [cKDTree(y) for y in ys]
-    return np.array(
-        [
-            [chamfer_with_trees(x, tx, y, ty) for y, ty in zip(ys, trees_y, strict=True)]
-            for x, tx in zip(xs, trees_x, strict=True)
-        ]
-    ).reshape(len(xs), len(ys))
+    x_to_y = _mean_squared_to([PointTree(y) for y in ys], xs)
+    return x_to_y + _mean_squared_to(trees_x, ys).T
+
+
+def subset_indices(count: int, size: int, seed: int = 0) -> np.ndarray:
+    """The indices `subsample` keeps of `count` points: a fixed random `size` of them,
+    all if count <= size (the same for every cloud of `count` points and one seed)."""
+    if count <= size:
+        return np.arange(count)
+    return np.random.default_rng(seed).choice(count, size, replace=False)
 
 
 def subsample(cloud: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
     """A fixed random subset of `count` points of `cloud` (n, 3); all of it if n <= count."""
     if len(cloud) <= count:
         return cloud
-    return cloud[np.random.default_rng(seed).choice(len(cloud), count, replace=False)]
+    return cloud[subset_indices(len(cloud), count, seed)]
 
 
 def emd_matrix(
@@ -154,6 +170,76 @@ def emd_matrix(
     return np.array([[earth_movers_distance(x, y) for y in ys] for x in xs]).reshape(
         len(xs), len(ys)
     )
+
+
+class CloudDistances:
+    """CD and EMD matrices in which each distinct pair of clouds is computed once.
+
+    Clouds are told apart by content (a digest of their bytes), so one that recurs
+    (a baseline answering many prompts with the same training shape, a test shape
+    compared in every run) costs nothing the second time. Entries equal those of
+    `chamfer_matrix` and `emd_matrix` on the same clouds; both distances are
+    symmetric and zero between identical clouds.
+
+    Parameters
+    ----------
+    emd_points : int
+        EMD subsample size.
+    seed : int
+        EMD subsample seed.
+    """
+
+    def __init__(self, emd_points: int = EMD_POINTS, seed: int = 0):
+        self.emd_points = emd_points
+        self.seed = seed
+        self._known: dict[str, dict[tuple[bytes, bytes], float]] = {"cd": {}, "emd": {}}
+
+    @property
+    def computed(self) -> dict[str, int]:
+        """Distinct pairs computed so far, per distance (``cd``, ``emd``)."""
+        return {kind: len(known) for kind, known in self._known.items()}
+
+    def chamfer(self, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray] | None = None):
+        """Like `chamfer_matrix`."""
+        return self._matrix("cd", xs, xs if ys is None else ys)
+
+    def emd(self, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray] | None = None):
+        """Like `emd_matrix` with this object's `emd_points` and `seed`."""
+        return self._matrix("emd", xs, xs if ys is None else ys)
+
+    def _matrix(self, kind: str, xs: Sequence[np.ndarray], ys: Sequence[np.ndarray]):
+        known = self._known[kind]
+        keys_x, keys_y = [_digest(x) for x in xs], [_digest(y) for y in ys]
+        clouds = dict(zip(keys_x, xs, strict=True)) | dict(zip(keys_y, ys, strict=True))
+        missing = {(a, b) for a in keys_x for b in keys_y if a != b and _pair(a, b) not in known}
+        if missing and kind == "cd":
+            # One block over the clouds with missing pairs: each tree answers all at once.
+            rows, cols = sorted({a for a, _ in missing}), sorted({b for _, b in missing})
+            block = chamfer_matrix([clouds[a] for a in rows], [clouds[b] for b in cols])
+            for i, a in enumerate(rows):
+                for j, b in enumerate(cols):
+                    if (a, b) in missing:
+                        known[_pair(a, b)] = float(block[i, j])
+        for a, b in sorted(missing) if kind == "emd" else ():
+            if _pair(a, b) not in known:
+                known[_pair(a, b)] = earth_movers_distance(
+                    subsample(clouds[a], self.emd_points, self.seed),
+                    subsample(clouds[b], self.emd_points, self.seed),
+                )
+        return np.array(
+            [[0.0 if a == b else known[_pair(a, b)] for b in keys_y] for a in keys_x]
+        ).reshape(len(xs), len(ys))
+
+
+def _digest(cloud: np.ndarray) -> bytes:
+    array = np.ascontiguousarray(cloud)
+    return hashlib.blake2b(
+        array.tobytes() + str((array.shape, array.dtype.str)).encode(), digest_size=16
+    ).digest()
+
+
+def _pair(a: bytes, b: bytes) -> tuple[bytes, bytes]:
+    return (a, b) if a <= b else (b, a)
 
 
 def mmd(gen_ref: np.ndarray) -> float:

@@ -56,6 +56,8 @@ def load_generator(spec: str) -> Generator:
     InputError
         Neither a registered name nor a checkpoint file of a registered suffix.
     """
+    import meshsmith.pipeline.eval_adapter  # noqa: F401 - registers the trained models
+
     if spec in MODELS:
         return MODELS[spec]()
     path = Path(spec)

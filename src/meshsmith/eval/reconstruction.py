@@ -21,6 +21,9 @@ With ``d(p, X) = min_{x in X} ||p - x||_2`` (Euclidean, nearest sample):
   generalised winding number (> 0.5 is inside, robust to holes and soups),
   ``|A∩B| / |A∪B|``: the fast (hierarchical) approximation, or the exact sum for
   meshes of at most `EXACT_WINDING_MAX_FACES` faces, where it is the faster one.
+  Only points inside a mesh's bounding box are evaluated: outside it a plane
+  separates the point from the whole surface, which then subtends less than half
+  the sphere, so the winding number is below ½ and the point outside.
   The query box is A's unit box padded by 0.05 on every side ([-0.55, 0.55]^3, like
   the dataset's volume samples), grown to hold B when B reaches further, so no
   volume of either is missed.
@@ -33,9 +36,9 @@ from dataclasses import dataclass, field
 import igl
 import numpy as np
 import trimesh
-from scipy.spatial import cKDTree
 
 from meshsmith.eval.frame import apply_transform, unit_box_transform
+from meshsmith.eval.nearest import PointTree, spatial_order
 from meshsmith.eval.sampling import sample_surface
 
 THRESHOLDS = (0.01, 0.02, 0.05, 0.1)
@@ -47,15 +50,6 @@ IOU_PADDING = 0.05
 EXACT_WINDING_MAX_FACES = 1024
 _PADDED_LOW = np.full(3, -0.5 - IOU_PADDING)
 _PADDED_HIGH = np.full(3, 0.5 + IOU_PADDING)
-
-
-def make_tree(points: np.ndarray) -> cKDTree:
-    """A k-d tree for nearest-neighbour queries on surface samples (n, 3).
-
-    Sliding-midpoint splits and 32-point leaves: on samples of a surface queried
-    from another surface, 2-3x faster to query than scipy's default median splits.
-    """
-    return cKDTree(points, leafsize=32, balanced_tree=False, compact_nodes=False)
 
 
 def fscore_key(tau: float) -> str:
@@ -76,7 +70,7 @@ class Reference:
         A's unit-box similarity; candidates are moved by it too.
     points, normals : (n, 3) float
         Surface samples of A in the unit-box frame.
-    tree : scipy.spatial.cKDTree
+    tree : meshsmith.eval.nearest.PointTree
         Over `points`.
     seed : int
         Seed the samples were drawn with; candidates use the same one.
@@ -87,7 +81,7 @@ class Reference:
     transform: np.ndarray
     points: np.ndarray
     normals: np.ndarray
-    tree: cKDTree
+    tree: PointTree
     seed: int
     _occupancy: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
@@ -111,7 +105,7 @@ class Reference:
         moved = apply_transform(samples["points"], transform)
         vertices = apply_transform(mesh.vertices, transform)
         faces = np.asarray(mesh.faces, dtype=np.int64)
-        return cls(vertices, faces, transform, moved, samples["normals"], make_tree(moved), seed)
+        return cls(vertices, faces, transform, moved, samples["normals"], PointTree(moved), seed)
 
 
 def point_metrics(
@@ -120,7 +114,7 @@ def point_metrics(
     points: np.ndarray,
     normals: np.ndarray,
     thresholds: tuple[float, ...] = THRESHOLDS,
-    ref_tree: cKDTree | None = None,
+    ref_tree: PointTree | None = None,
 ) -> dict[str, float]:
     """Accuracy, completeness, Chamfer-L1/L2, F-scores and normal consistency.
 
@@ -132,7 +126,7 @@ def point_metrics(
         Samples of B (the candidate) in the same frame.
     thresholds : tuple of float
         F-score distances τ.
-    ref_tree : cKDTree, optional
+    ref_tree : PointTree, optional
         A tree over `ref_points`, to reuse across candidates.
 
     Returns
@@ -148,9 +142,9 @@ def point_metrics(
     >>> point_metrics(a, n, a + [0.0, 0.0, 0.1], n)["chamfer_l1"]
     0.1
     """
-    ref_tree = ref_tree if ref_tree is not None else make_tree(ref_points)
-    to_ref, nearest_ref = ref_tree.query(points, workers=-1)
-    to_cand, nearest_cand = make_tree(points).query(ref_points, workers=-1)
+    ref_tree = ref_tree if ref_tree is not None else PointTree(ref_points)
+    to_ref, nearest_ref = ref_tree.query(points)
+    to_cand, nearest_cand = PointTree(points).query(ref_points)
     accuracy, completeness = float(to_ref.mean()), float(to_cand.mean())
     metrics = {
         "accuracy": accuracy,
@@ -187,19 +181,34 @@ def occupancy(vertices: np.ndarray, faces: np.ndarray, points: np.ndarray) -> np
     -------
     inside : (n,) bool
     """
-    arrays = (
-        np.ascontiguousarray(vertices, dtype=np.float64),
-        np.ascontiguousarray(faces, dtype=np.int64),
-        np.ascontiguousarray(points, dtype=np.float64),
-    )
+    vertices = np.ascontiguousarray(vertices, dtype=np.float64)
+    faces = np.ascontiguousarray(faces, dtype=np.int64)
+    points = np.asarray(points, dtype=np.float64)
+    inside = np.zeros(len(points), dtype=bool)
+    if len(faces) == 0:
+        return inside
+    # Outside the bounding box the winding number is below ½ (module docstring).
+    low, high = vertices.min(axis=0), vertices.max(axis=0)
+    boxed = np.flatnonzero(((points >= low) & (points <= high)).all(axis=1))
+    if len(boxed) == 0:
+        return inside
+    query = np.ascontiguousarray(points[boxed])
     if len(faces) <= EXACT_WINDING_MAX_FACES:
-        return np.asarray(igl.winding_number(*arrays)) > 0.5
-    return np.asarray(igl.fast_winding_number(*arrays)) > 0.5
+        winding = igl.winding_number(vertices, faces, query)
+    else:
+        winding = igl.fast_winding_number(vertices, faces, query)
+    inside[boxed] = np.asarray(winding) > 0.5
+    return inside
 
 
 def uniform_points(low: np.ndarray, high: np.ndarray, count: int, seed: int) -> np.ndarray:
-    """(count, 3) points uniform in the box [low, high] (each (3,))."""
-    return np.random.default_rng(seed).uniform(low, high, size=(count, 3))
+    """(count, 3) points uniform in the box [low, high] (each (3,)), in Z-order.
+
+    The order (`meshsmith.eval.nearest.spatial_order`) changes no count; it makes
+    winding-number queries ~20 % cheaper than in random order.
+    """
+    points = np.random.default_rng(seed).uniform(low, high, size=(count, 3))
+    return points[spatial_order(points)]
 
 
 def _iou(inside_a: np.ndarray, inside_b: np.ndarray) -> float:

@@ -18,6 +18,7 @@ from pathlib import Path
 from meshsmith.errors import MeshsmithError
 from meshsmith.eval import plots
 from meshsmith.eval.evaluate import Evaluation
+from meshsmith.eval.memorization import CANDIDATES, PREFILTER_POINTS
 from meshsmith.eval.reconstruction import THRESHOLDS, fscore_key
 from meshsmith.eval.sheet import write_sheet
 
@@ -62,8 +63,10 @@ CONVENTIONS = """\
   metallic and log size, trained on the training split only) labels each output;
   accuracy against the test shape's category and manifest attributes.
 - **Memorisation**: point-to-surface Chamfer-L1 between an output and its nearest
-  training shape (any category), both in their own unit boxes; below {threshold:g}
-  counts as a copy. The ground-truth row gives the test shapes' own distances to the
+  training shape (any category; {candidates} candidates by a voxel-descriptor shortlist
+  and a {prefilter}-point Chamfer distance, measured exactly), both in their own unit
+  boxes; below
+  {threshold:g} counts as a copy. The ground-truth row gives the test shapes' own distances to the
   training set: procedural categories with few parameters have near-duplicates
   across splits, so read a model's share against that row.
 - **Stability**: the solid's centre of mass projects inside the convex hull of the
@@ -181,6 +184,8 @@ def markdown(metrics: dict, figures: list[str], sheet: str | None) -> str:
             emd=config["emd_points"],
             feature=classifier.get("feature", "–"),
             threshold=truth["memorization"]["threshold"],
+            candidates=CANDIDATES,
+            prefilter=PREFILTER_POINTS,
         ),
     ]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,119 @@
+"""Field → closed surface: coarse-to-fine marching cubes, cleanup, proof of closure."""
+
+from __future__ import annotations
+
+import trimesh
+
+from meshsmith.errors import GeometryError
+from meshsmith.geometry import topology
+from meshsmith.geometry.cleanup import clean_mesh
+from meshsmith.geometry.extract import extract_mesh
+from meshsmith.geometry.repair import repair_mesh
+from meshsmith.geometry.simplify import simplify_mesh
+from meshsmith.models.model import FIELD_INSIDE, FIELD_LEVEL
+from meshsmith.pipeline.config import GenerationConfig
+from meshsmith.pipeline.field import GridField
+
+#: Points per call into the field (the query splits them further).
+EXTRACT_BATCH = 262144
+#: A surface spanning fewer extraction voxels than this is a speck, not an object.
+MIN_SPAN_VOXELS = 4
+#: Coarsest re-extraction tried when a face budget cannot hold the surface's topology.
+MIN_FALLBACK_RESOLUTION = 16
+
+
+def extract_surface(
+    grid: GridField, config: GenerationConfig, seed: int, resolution: int | None = None
+) -> trimesh.Trimesh:
+    """Marching-cubes surface of the field's zero level, normalised frame.
+
+    `resolution` (default ``config.resolution``) may be the grid's resolution divided
+    by a power of two: its points are then a subset of the grid's.
+
+    Raises
+    ------
+    GeometryError
+        When the field has no surface (nothing inside, or everything).
+    """
+    try:
+        extraction = extract_mesh(
+            grid.sdf,
+            bounds=grid.bounds,
+            resolution=resolution or config.resolution,
+            level=FIELD_LEVEL,
+            inside=FIELD_INSIDE,
+            coarse_resolution=min(config.coarse_resolution, resolution or config.resolution),
+            batch_size=EXTRACT_BATCH,
+        )
+    except GeometryError as error:
+        raise GeometryError(
+            f"no usable surface for this input with seed {seed} ({error}); "
+            "try another seed or rephrase the prompt"
+        ) from error
+    return extraction.mesh
+
+
+def clean_closed(mesh: trimesh.Trimesh, voxel: float) -> trimesh.Trimesh:
+    """Drop floaters and degenerate faces; repair if the result is not closed.
+
+    Marching cubes on a padded grid is closed by construction, so the repair is a
+    safety net, not a step that normally runs.
+
+    Parameters
+    ----------
+    mesh : trimesh.Trimesh
+    voxel : float
+        Edge of an extraction voxel, in `mesh`'s units.
+
+    Returns
+    -------
+    trimesh.Trimesh
+        Watertight, manifold, consistently wound with outward normals.
+
+    Raises
+    ------
+    GeometryError
+        When what is left spans fewer than `MIN_SPAN_VOXELS` voxels: scaled to an
+        object's size, a speck of the field would be a meaningless polyhedron.
+    """
+    cleaned = clean_mesh(mesh)
+    if not (len(cleaned.faces) and topology.is_closed_manifold(cleaned)):
+        cleaned = repair_mesh(cleaned if len(cleaned.faces) else mesh).mesh
+    if float(cleaned.extents.max()) < MIN_SPAN_VOXELS * voxel:
+        raise GeometryError(
+            "the model produced only a speck of surface for this input; "
+            "try another seed or rephrase the prompt"
+        )
+    return cleaned
+
+
+def simplify_closed(
+    mesh: trimesh.Trimesh, grid: GridField, config: GenerationConfig, seed: int
+) -> trimesh.Trimesh:
+    """`mesh` simplified to ``config.faces``, watertight and manifold.
+
+    A porous surface (many voxel-sized tunnels) may not fit a small budget as a
+    closed manifold. Then the field is extracted again at half the resolution, and
+    again, which closes the smallest tunnels, until the simplification succeeds.
+
+    Raises
+    ------
+    GeometryError
+        When not even a `MIN_FALLBACK_RESOLUTION` extraction fits the budget.
+    """
+    try:
+        return simplify_mesh(mesh, config.faces)
+    except GeometryError:
+        pass
+    resolution = config.resolution // 2
+    while resolution >= MIN_FALLBACK_RESOLUTION:
+        coarse = extract_surface(grid, config, seed, resolution)
+        try:
+            voxel = grid.spacing * config.resolution / resolution
+            return simplify_mesh(clean_closed(coarse, voxel), config.faces)
+        except GeometryError:
+            resolution //= 2
+    raise GeometryError(
+        f"could not keep this surface watertight and manifold within {config.faces} faces; "
+        "ask for more faces"
+    )

@@ -1,0 +1,112 @@
+"""`meshsmith generate` through the real console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+from PIL import Image
+
+from meshsmith.export import read_provenance
+from tests.conftest import MESHSMITH, run_meshsmith
+from tests.pipeline.conftest import TEST_MODEL
+
+
+def run_meshsmith_in(folder, *args, env=None) -> subprocess.CompletedProcess:
+    """`run_meshsmith` with `folder` as the working directory (for the default ./outputs)."""
+    return subprocess.run(
+        [MESHSMITH, *map(str, args)], capture_output=True, text=True, env=env, cwd=folder,
+        timeout=600,
+    )  # fmt: skip
+
+
+SMALL_ARGS = ("--model", TEST_MODEL, "--faces", "500", "--texture-size", "64", "--steps", "8")
+
+
+def test_generate_writes_formats_preview_and_json(tmp_path):
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    done = run_meshsmith_in(
+        tmp_path, "generate", "a blue ceramic mug", "--seed", "5", "--format", "glb,usdz",
+        "--preview", "mug.png", "--json", *SMALL_ARGS, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["outputs"] == [
+        "outputs/a-blue-ceramic-mug-5.glb",
+        "outputs/a-blue-ceramic-mug-5.usdz",
+    ]
+    for name in payload["outputs"]:
+        assert (tmp_path / name).stat().st_size > 0
+    assert payload["seed"] == 5 and payload["model"]
+    stages = {"encode", "sample", "field", "cleanup", "simplify", "unwrap", "bake"}
+    assert set(payload["timings"]) == stages | {"export", "preview"}
+    assert payload["qa"]["watertight"] and payload["qa"]["manifold"]
+    assert payload["qa"]["faces"] <= 500
+    assert Image.open(tmp_path / "mug.png").size[0] > 0
+    provenance = read_provenance(tmp_path / payload["outputs"][0])
+    assert provenance["created"] == "2023-11-14T22:13:20Z" and provenance["seed"] == 5
+
+
+def test_batch_writes_one_asset_per_prompt(tmp_path):
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("# props\na wooden crate\n\na rusty iron sword\n")
+    done = run_meshsmith(
+        "generate", "--batch", prompts, "-o", tmp_path / "out", "--seed", "2", "--json",
+        *SMALL_ARGS,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert [a["prompt"] for a in payload["assets"]] == ["a wooden crate", "a rusty iron sword"]
+    assert [a["seed"] for a in payload["assets"]] == [2, 3]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a-rusty-iron-sword-3.glb", "a-wooden-crate-2.glb",
+    ]  # fmt: skip
+    assert payload["assets_per_minute"] > 0
+
+
+def huge_png(path):
+    Image.new("1", (8000, 6000)).save(path)  # 48 M pixels in a few kB
+    return path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("",), "empty"),
+        (("x" * 301,), "301 characters"),
+        ((), "exactly one of"),
+        (("a chair", "--image", "{photo}"), "exactly one of"),
+        (("a chair", "--faces", "99"), "at least 100"),
+        (("a chair", "--texture-size", "1000"), "power of two"),
+        (("a chair", "--texture-size", "8192"), "power of two"),
+        (("a chair", "--texture-size", "32"), "power of two"),
+        (("a chair", "-o", "chair.fbx"), "unknown format"),
+        (("a chair", "--format", "glb,fbx"), "unknown format"),
+        (("--image", "{garbage}"), "not a readable image"),
+        (("--image", "{huge}"), "too many pixels"),
+        (("--image", "{missing}"), "no such image"),
+        (("a chair", "--model", "no-such-model"), "no model"),
+        (("--batch", "{empty}"), "no prompts"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    garbage = tmp_path / "garbage.png"
+    garbage.write_bytes(b"\x89PNG not really")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing\n\n")
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (64, 64), "white").save(photo)
+    names = {
+        "garbage": garbage,
+        "huge": huge_png(tmp_path / "huge.png"),
+        "missing": tmp_path / "missing.png",
+        "empty": empty,
+        "photo": photo,
+    }
+    done = run_meshsmith("generate", *(a.format(**names) for a in args))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert "Traceback" not in done.stderr
