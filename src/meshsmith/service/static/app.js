@@ -19,8 +19,7 @@ import {
   formatBytes,
   jobSeed,
   jobTitle,
-  progressOf,
-  stageLabel,
+  progressText,
   totalSeconds,
 } from "./jobs.js";
 import { setupCreatePanel } from "./create.js";
@@ -85,7 +84,8 @@ function setupKey() {
     openKeyPanel(false);
   });
   document.addEventListener("click", (event) => {
-    if (!$("key-panel").hidden && !event.target.closest("#key-panel, #key-button")) openKeyPanel(false);
+    const outside = !event.target.closest("#key-panel, #key-button");
+    if (!$("key-panel").hidden && outside) openKeyPanel(false);
   });
 }
 
@@ -214,8 +214,7 @@ function downloadButton(job, d) {
 
 /** While the selected job runs, the viewer says how far it is. */
 function showViewerStatus(job) {
-  const { fraction, stage } = progressOf(job);
-  $("viewer-loading-text").textContent = `${stageLabel(stage) || "Starting"} · ${Math.round(fraction * 100)}%`;
+  $("viewer-loading-text").textContent = progressText(job);
   $("viewer-loading").hidden = false;
 }
 
@@ -240,7 +239,8 @@ async function loadModel(job, glb) {
     $("viewer").dataset.loaded = job.id;
   } catch (err) {
     if (token === state.viewToken) $("viewer").dataset.jobId = "";
-    showError(err instanceof ApiError ? err : new ApiError(`Cannot show the model: ${err.message}`));
+    const message = `Cannot show the model: ${err.message}`;
+    showError(err instanceof ApiError ? err : new ApiError(message, "viewer"));
   } finally {
     if (token === state.viewToken) $("viewer-loading").hidden = true;
   }
@@ -256,7 +256,10 @@ async function download(job, { format, files }) {
       name = downloadName(job, format);
     } else {
       const parts = await Promise.all(
-        files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await (await fetchBlob(f.url)).arrayBuffer()) })),
+        files.map(async (f) => {
+          const bytes = new Uint8Array(await (await fetchBlob(f.url)).arrayBuffer());
+          return { name: f.name, bytes };
+        }),
       );
       blob = zipStored(parts);
       name = downloadName(job, `${format}.zip`);
@@ -319,7 +322,12 @@ async function setupViewer() {
   toggle("toggle-turntable", (on) => v.setTurntable(on));
   toggle("toggle-texture", (on) => v.setTextures(on));
   $("reset-view").addEventListener("click", () => v.resetView());
-  const keys = { w: "toggle-wireframe", t: "toggle-turntable", x: "toggle-texture", r: "reset-view" };
+  const keys = {
+    w: "toggle-wireframe",
+    t: "toggle-turntable",
+    x: "toggle-texture",
+    r: "reset-view",
+  };
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest("input, textarea, select, #pane-sketch")) return;

@@ -74,7 +74,9 @@ function chooseImage(state, file, onError) {
 
 function setupImage(state, onError) {
   const zone = $("dropzone");
-  $("image-input").addEventListener("change", (event) => chooseImage(state, event.target.files[0], onError));
+  $("image-input").addEventListener("change", (event) =>
+    chooseImage(state, event.target.files[0], onError),
+  );
   for (const name of ["dragenter", "dragover"]) {
     zone.addEventListener(name, (event) => {
       event.preventDefault();

@@ -34,15 +34,21 @@ export function jobSeed(job) {
 }
 
 /** {fraction: 0..1, stage: string|null}; the API sends {fraction, stage, stages}. */
-export function progressOf(job) {
+function progressOf(job) {
   if (job.status === "succeeded") return { fraction: 1, stage: null };
   const p = job.progress || {};
   const fraction = Math.max(0, Math.min(1, Number(p.fraction) || 0));
   return { fraction, stage: p.stage ?? (job.status === "queued" ? "queued" : null) };
 }
 
-export function stageLabel(stage) {
+function stageLabel(stage) {
   return STAGE_LABELS[stage] || (stage ? stage[0].toUpperCase() + stage.slice(1) : "");
+}
+
+/** "Sampling the shape · 35%": where a running job is. */
+export function progressText(job) {
+  const { fraction, stage } = progressOf(job);
+  return `${stageLabel(stage) || "Starting"} · ${Math.round(fraction * 100)}%`;
 }
 
 /** Seconds the job took: the pipeline's "total" when given, else the sum of its stages. */
@@ -117,7 +123,7 @@ export class JobList {
       this.cards.set(job.id, card);
       this.container.prepend(card.root);
     }
-    const { fraction, stage } = progressOf(job);
+    const { fraction } = progressOf(job);
     const status = job.status || "queued";
     card.root.dataset.status = status;
     card.title.textContent = jobTitle(job);
@@ -142,7 +148,7 @@ export class JobList {
             ? ""
             : job.cancel_requested
               ? "Cancelling…"
-              : `${stageLabel(stage) || "Starting"} · ${Math.round(fraction * 100)}%`;
+              : progressText(job);
     card.cancel.hidden = TERMINAL.has(status) || !!job.cancel_requested;
     this.container.closest("[data-empty]")?.removeAttribute("data-empty");
   }
@@ -158,7 +164,13 @@ export class JobList {
     const bar = el("div", { class: "bar" });
     const progress = el(
       "div",
-      { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "data-testid": "job-progress" },
+      {
+        class: "progress",
+        role: "progressbar",
+        "aria-valuemin": "0",
+        "aria-valuemax": "100",
+        "data-testid": "job-progress",
+      },
       bar,
     );
     const detail = el("div", { class: "job-detail" });
@@ -243,6 +255,6 @@ export class Gallery {
   }
 }
 
-const PLACEHOLDER_SVG = `<svg viewBox="0 0 64 64" width="44" height="44" fill="none" stroke="currentColor"
-  stroke-width="2" stroke-linejoin="round"><path d="M32 6 56 19v26L32 58 8 45V19Z"/>
-  <path d="M8 19l24 13 24-13M32 32v26"/></svg>`;
+const PLACEHOLDER_SVG = `<svg viewBox="0 0 64 64" width="44" height="44" fill="none"
+  stroke="currentColor" stroke-width="2" stroke-linejoin="round">
+  <path d="M32 6 56 19v26L32 58 8 45V19Z"/><path d="M8 19l24 13 24-13M32 32v26"/></svg>`;

@@ -12,7 +12,7 @@ const CRC_TABLE = (() => {
 })();
 
 /** CRC-32 (IEEE 802.3, the one ZIP uses) of a Uint8Array. */
-export function crc32(bytes) {
+function crc32(bytes) {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
