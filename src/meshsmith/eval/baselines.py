@@ -20,6 +20,7 @@ kept in the evaluation cache (`meshsmith.eval.cache`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +36,8 @@ from meshsmith.eval.generation import chamfer_matrix, subsample
 
 MEDOID_CANDIDATES = 64
 MEDOID_POINTS = 512
+#: Training meshes kept in memory, the most recently returned ones.
+MESH_CACHE = 256
 #: Captions embedded per batch (a TF-IDF batch is dense until stored sparse).
 CAPTION_BATCH = 1024
 #: Threads reading training views when the cache is cold (PNG and zlib release the GIL).
@@ -85,7 +88,7 @@ class TrainingIndex:
         self.image_embedder = image_embedder or SilhouetteEmbedder()
         self.view_owner, self.view_vectors = self._view_embeddings()
         self._by_id = {record.id: record for record in self.records}
-        self._meshes: dict[str, trimesh.Trimesh] = {}
+        self._mesh = functools.lru_cache(maxsize=MESH_CACHE)(self._load)
         self._text_hits: dict[str, int] = {}
         self._image_hits: dict[bytes, int] = {}
 
@@ -130,10 +133,11 @@ class TrainingIndex:
         return self._image_hits[key]
 
     def mesh(self, shape_id: str) -> trimesh.Trimesh:
-        """A copy of a training shape's mesh in metres (loaded once)."""
-        if shape_id not in self._meshes:
-            self._meshes[shape_id] = self.dataset.mesh(self._by_id[shape_id])
-        return self._meshes[shape_id].copy()
+        """A copy of a training shape's mesh in metres (the last `MESH_CACHE` are kept)."""
+        return self._mesh(shape_id).copy()
+
+    def _load(self, shape_id: str) -> trimesh.Trimesh:
+        return self.dataset.mesh(self._by_id[shape_id])
 
 
 def _embed_sparse(embedder: TextEmbedder, texts: Sequence[str]) -> sparse.csr_matrix:

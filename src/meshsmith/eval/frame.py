@@ -41,7 +41,13 @@ def unit_box_transform(bounds: np.ndarray) -> np.ndarray:
 def apply_transform(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     """`points` (n, 3) moved by the similarity `matrix` (4, 4); returns (n, 3) float64."""
     points = np.asarray(points, dtype=np.float64)
-    return points @ matrix[:3, :3].T + matrix[:3, 3]
+    # Column by column rather than `points @ R.T`: a product with an inner size of 3
+    # costs ~10x more through a multithreaded BLAS than as three broadcasts.
+    linear = matrix[:3, :3]
+    moved = points[:, [0]] * linear[:, 0] + matrix[:3, 3]
+    moved += points[:, [1]] * linear[:, 1]
+    moved += points[:, [2]] * linear[:, 2]
+    return moved
 
 
 def normalize_cloud(points: np.ndarray) -> np.ndarray:

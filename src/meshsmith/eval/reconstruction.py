@@ -68,8 +68,11 @@ class Reference:
     faces : (f, 3) int
     transform : (4, 4) float
         A's unit-box similarity; candidates are moved by it too.
-    points, normals : (n, 3) float
+    points : (n, 3) float64
         Surface samples of A in the unit-box frame.
+    normals : (n, 3) float32
+        Their face normals; float32, as normal consistency needs no more and an
+        evaluation holds one reference per test shape (~7 MB each at 100k samples).
     tree : meshsmith.eval.nearest.PointTree
         Over `points`.
     seed : int
@@ -88,10 +91,12 @@ class Reference:
     def padded_box_occupancy(self) -> tuple[np.ndarray, np.ndarray]:
         """Uniform query points (n, 3) in the padded unit box and A's occupancy (n,) there.
 
-        Computed once: every candidate that fits in the padded box reuses them.
+        Computed once: every candidate that fits in the padded box reuses them. The
+        points are kept as float32 (A and every B are tested at those same values).
         """
         if self._occupancy is None:
             query = uniform_points(_PADDED_LOW, _PADDED_HIGH, len(self.points), self.seed)
+            query = query.astype(np.float32)
             self._occupancy = (query, occupancy(self.vertices, self.faces, query))
         return self._occupancy
 
@@ -105,7 +110,8 @@ class Reference:
         moved = apply_transform(samples["points"], transform)
         vertices = apply_transform(mesh.vertices, transform)
         faces = np.asarray(mesh.faces, dtype=np.int64)
-        return cls(vertices, faces, transform, moved, samples["normals"], PointTree(moved), seed)
+        normals = samples["normals"].astype(np.float32)
+        return cls(vertices, faces, transform, moved, normals, PointTree(moved), seed)
 
 
 def point_metrics(
