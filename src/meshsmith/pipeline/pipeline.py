@@ -175,9 +175,11 @@ class Pipeline:
     ) -> list[Asset]:
         """Assets for several prompts with batched encoding and sampling.
 
-        Prompt i gets seed ``seed + i``, so ``text_batch(p, seed)[i]`` is
-        ``text(p[i], seed + i)`` (the latents agree to float rounding). Encode and
-        sample timings are the batch's, shared equally among its assets.
+        Prompt i gets seed ``seed + i``, so ``text_batch(p, seed)[i]`` is the shape
+        of ``text(p[i], seed + i)``. Not bit for bit: batched matrix products round
+        differently (bf16 most), which moves the surface by a fraction of a percent
+        of the object's size, so files differ. Encode and sample timings are the
+        batch's, shared equally among its assets.
         """
         if isinstance(prompts, str) or not len(prompts):
             raise InputError("text_batch takes a non-empty list of prompts")
