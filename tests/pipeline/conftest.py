@@ -21,7 +21,7 @@ from meshsmith.render.sketch import render_sketches
 
 TEST_MODEL = os.environ.get("MESHSMITH_TEST_MODEL", "default")
 #: Small settings keep each generation to about a second; one test runs the defaults.
-SMALL = {"faces": 2000, "texture_size": 256}
+SMALL = {"faces": 2000, "texture_size": 256, "steps": 8}
 
 
 @pytest.fixture(scope="session")

@@ -10,15 +10,20 @@ import pytest
 from PIL import Image
 
 from meshsmith.export import read_provenance
-from tests.conftest import MESHSMITH, run_meshsmith
+from tests.conftest import MESHSMITH
 from tests.pipeline.conftest import TEST_MODEL
 
 
+#: Seconds a CLI run may take: a few when the machine is idle, but a CPU starved by
+#: other work (a training run) stretches a cold start many times over.
+CLI_TIMEOUT = 1800
+
+
 def run_meshsmith_in(folder, *args, env=None) -> subprocess.CompletedProcess:
-    """`run_meshsmith` with `folder` as the working directory (for the default ./outputs)."""
+    """The console script with `folder` as the working directory (for the default ./outputs)."""
     return subprocess.run(
         [MESHSMITH, *map(str, args)], capture_output=True, text=True, env=env, cwd=folder,
-        timeout=600,
+        timeout=CLI_TIMEOUT,
     )  # fmt: skip
 
 
@@ -52,8 +57,8 @@ def test_generate_writes_formats_preview_and_json(tmp_path):
 def test_batch_writes_one_asset_per_prompt(tmp_path):
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("# props\na wooden crate\n\na rusty iron sword\n")
-    done = run_meshsmith(
-        "generate", "--batch", prompts, "-o", tmp_path / "out", "--seed", "2", "--json",
+    done = run_meshsmith_in(
+        tmp_path, "generate", "--batch", prompts, "-o", tmp_path / "out", "--seed", "2", "--json",
         *SMALL_ARGS,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -105,7 +110,7 @@ def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
         "empty": empty,
         "photo": photo,
     }
-    done = run_meshsmith("generate", *(a.format(**names) for a in args))
+    done = run_meshsmith_in(tmp_path, "generate", *(a.format(**names) for a in args))
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr

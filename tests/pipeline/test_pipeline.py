@@ -112,7 +112,11 @@ def test_batch_matches_one_by_one(generated, pipe):
 
 
 def test_defaults_give_10k_faces_and_1024_maps(pipe):
-    asset = pipe.text("a wooden barrel", seed=0, faces=10_000, texture_size=1024)
+    defaults = GenerationConfig()
+    assert (defaults.faces, defaults.texture_size) == (10_000, 1024)
+    asset = pipe.text(
+        "a wooden barrel", seed=0, faces=10_000, texture_size=1024, steps=defaults.steps
+    )
     check_closed_and_textured(asset, 10_000, 1024)
 
 
@@ -154,7 +158,7 @@ def test_bad_input_is_an_input_error(pipe, call, message):
 def test_int8_precision_and_top_level_import():
     assert TopLevelPipeline is Pipeline
     pipe = Pipeline.load(TEST_MODEL, GenerationConfig(precision="int8", **SMALL))
-    asset = pipe.text(PROMPT, seed=3, steps=8)
+    asset = pipe.text(PROMPT, seed=3)
     check_closed_and_textured(asset, SMALL["faces"], SMALL["texture_size"])
     assert isinstance(asset.mesh, trimesh.Trimesh)
     assert np.isfinite(asset.mesh.vertices).all()

@@ -160,3 +160,27 @@ def test_photo_colours_blend_over_the_field(sphere_grid):
     assert np.all(base[painted] == [0, 255, 0])
     field_side = points[:, 0] < -0.02
     assert np.all(base[field_side, 1] < 200)
+
+
+def test_uv_sliver_does_not_paint_over_charts(sphere_grid):
+    """A near-zero-area face with UVs across the atlas (what `unwrap` gives a face
+    xatlas skipped) must not overwrite the texels of the real charts under it."""
+    grid, _ = sphere_grid
+    box = unwrap(trimesh.creation.box(extents=(0.5, 0.5, 0.5)).subdivide(), resolution=128).mesh
+    n = len(box.vertices)
+    corner = np.array([0.5, 0.5, 0.5])  # field albedo here differs from the box's surface
+    vertices = np.vstack([box.vertices, corner, corner + [1e-4, 0, 0], corner + [0, 1e-4, 1e-9]])
+    uv = np.vstack([box.visual.uv, [[0.02, 0.02], [0.98, 0.02], [0.5, 0.98]]])
+    normals = np.vstack([box.vertex_normals, np.tile([0.0, 1.0, 0.0], (3, 1))])
+    mesh = trimesh.Trimesh(
+        vertices,
+        np.vstack([box.faces, [[n, n + 1, n + 2]]]),
+        vertex_normals=normals,
+        visual=trimesh.visual.TextureVisuals(uv=uv),
+        process=False,
+    )
+    material = bake_material(mesh, grid, 128, np.eye(4))
+    position, _, mask = rasterize_uv(box, 128)
+    truth = np.clip(sphere_query(position[mask])[:, 1:4], 0, 1)
+    base = np.asarray(material.baseColorTexture, dtype=np.float64)[mask] / 255.0
+    np.testing.assert_allclose(srgb_to_linear(base), truth, atol=0.01)

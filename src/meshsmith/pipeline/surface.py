@@ -18,6 +18,8 @@ from meshsmith.pipeline.field import GridField
 EXTRACT_BATCH = 262144
 #: A surface spanning fewer extraction voxels than this is a speck, not an object.
 MIN_SPAN_VOXELS = 4
+#: Parts under this share of the largest part's area are field noise, not object parts.
+FLOATER_RATIO = 0.05
 #: Coarsest re-extraction tried when a face budget cannot hold the surface's topology.
 MIN_FALLBACK_RESOLUTION = 16
 
@@ -54,7 +56,7 @@ def extract_surface(
 
 
 def clean_closed(mesh: trimesh.Trimesh, voxel: float) -> trimesh.Trimesh:
-    """Drop floaters and degenerate faces; repair if the result is not closed.
+    """Drop floaters (`FLOATER_RATIO`) and degenerate faces; repair if not closed.
 
     Marching cubes on a padded grid is closed by construction, so the repair is a
     safety net, not a step that normally runs.
@@ -76,7 +78,7 @@ def clean_closed(mesh: trimesh.Trimesh, voxel: float) -> trimesh.Trimesh:
         When what is left spans fewer than `MIN_SPAN_VOXELS` voxels: scaled to an
         object's size, a speck of the field would be a meaningless polyhedron.
     """
-    cleaned = clean_mesh(mesh)
+    cleaned = clean_mesh(mesh, min_component_ratio=FLOATER_RATIO)
     if not (len(cleaned.faces) and topology.is_closed_manifold(cleaned)):
         cleaned = repair_mesh(cleaned if len(cleaned.faces) else mesh).mesh
     if float(cleaned.extents.max()) < MIN_SPAN_VOXELS * voxel:

@@ -30,6 +30,11 @@ PhotoColours = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 #: coarse triangle; clamping keeps the map from turning the surface inside out.
 MIN_NORMAL_Z = 0.05
 MATERIAL_NAME = "meshsmith_generated"
+#: A face whose UV area is this many times its share by 3D area (relative to the
+#: mesh's median) is a sliver that xatlas skipped and `unwrap` placed with corners
+#: in different charts: drawn into the atlas it would paint over real charts, so it
+#: is left out of the rasterisation (its own texels hardly show: it has no area).
+SLIVER_UV_RATIO = 25.0
 
 
 def bake_material(
@@ -59,8 +64,9 @@ def bake_material(
     trimesh.visual.material.PBRMaterial
         baseColor (sRGB RGB), metallicRoughness and normal textures, factors 1.
     """
-    position, normal, mask = rasterize_uv(mesh, resolution)
-    tangent, bitangent = _tangent_frames(mesh, resolution)
+    atlas = _without_slivers(mesh)
+    position, normal, mask = rasterize_uv(atlas, resolution)
+    tangent, bitangent = _tangent_frames(mesh, atlas.faces, resolution)
     points = trimesh.transform_points(position[mask], to_field)
     normals = normal[mask]
     values, gradient = field.sample(points)
@@ -96,9 +102,29 @@ def bake_material(
     )
 
 
-def _tangent_frames(mesh: trimesh.Trimesh, resolution: int) -> tuple[np.ndarray, np.ndarray]:
-    """Interpolated tangent and bitangent ``(H, W, 3)`` under each texel.
+def _without_slivers(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """`mesh` without its UV slivers (see `SLIVER_UV_RATIO`), same vertices and normals."""
+    uv = np.asarray(mesh.visual.uv, dtype=np.float64)[mesh.faces]  # (m, 3, 2)
+    e1, e2 = uv[:, 1] - uv[:, 0], uv[:, 2] - uv[:, 0]
+    uv_area = 0.5 * np.abs(e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0])
+    ratio = uv_area / np.maximum(mesh.area_faces, 1e-300)
+    typical = np.median(ratio[uv_area > 0]) if np.any(uv_area > 0) else 0.0
+    keep = ~((uv_area > 0) & (ratio > SLIVER_UV_RATIO * typical))
+    return trimesh.Trimesh(
+        vertices=mesh.vertices,
+        faces=mesh.faces[keep],
+        vertex_normals=mesh.vertex_normals,
+        visual=trimesh.visual.TextureVisuals(uv=mesh.visual.uv),
+        process=False,
+    )
 
+
+def _tangent_frames(
+    mesh: trimesh.Trimesh, faces: np.ndarray, resolution: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interpolated tangent and bitangent ``(H, W, 3)`` under each texel of `faces`.
+
+    Tangents are computed on the whole `mesh`, as the exporters compute them.
     `rasterize_uv` interpolates a mesh's vertices linearly and its normals with
     normalisation; a carrier mesh whose "vertices" are the tangents and whose
     "normals" are the bitangents gets both from one more pass.
@@ -109,7 +135,7 @@ def _tangent_frames(mesh: trimesh.Trimesh, resolution: int) -> tuple[np.ndarray,
     bitangents = np.cross(normals, tangents[:, :3]) * tangents[:, 3:]
     carrier = trimesh.Trimesh(
         vertices=tangents[:, :3],
-        faces=mesh.faces,
+        faces=faces,
         vertex_normals=bitangents,
         visual=trimesh.visual.TextureVisuals(uv=uv),
         process=False,
