@@ -1,7 +1,9 @@
 # meshsmith service image: the API, the web UI and workers (CPU only).
 #   docker build -t meshsmith .
 #   docker run -p 127.0.0.1:8000:8000 -v meshsmith-data:/data meshsmith
-# compose.yaml runs the app, workers and Redis together (docs/service.md).
+# compose.yaml runs the app, workers and Redis together (docs/service.md). A worker on
+# another machine needs only the Redis URL (the health check probes the API, not workers):
+#   docker run --no-healthcheck meshsmith meshsmith worker --queue redis://:PASSWORD@HOST:6379/0
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

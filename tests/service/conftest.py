@@ -3,7 +3,8 @@
 `server` (session-scoped, auth auto on loopback = no keys, one worker) is shared by the API
 tests and the web UI's Playwright tests. The model is $MESHSMITH_TEST_MODEL (a name, a
 .safetensors file or a run folder), "default" when unset. Tests use small jobs
-(`SMALL_JOB`) so each takes seconds.
+(`SMALL_JOB`) so each takes seconds. `redis_server` is a private redis-server: its
+database 0 is `backend_config`'s scratch space, `fresh_url()` hands out the others.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
+
+from meshsmith.service.config import ServiceConfig
+from meshsmith.service.registry import WorkerInfo, WorkerRegistry
 
 MESHSMITH = str(Path(sys.executable).with_name("meshsmith"))
 TEST_MODEL = os.environ.get("MESHSMITH_TEST_MODEL", "default")
@@ -88,6 +93,27 @@ def wait_until_up(server: Server, path: str, timeout: float) -> None:
     raise RuntimeError(f"meshsmith serve not ready in {timeout} s:\n{server.log_tail()}")
 
 
+def start_worker(data_dir: Path, *extra: str) -> subprocess.Popen:
+    """Start `meshsmith worker` with its own data dir; it logs beside that folder."""
+    log_path = data_dir.parent / f"{data_dir.name}-worker.log"
+    args = [MESHSMITH, "-v", "worker", "--data-dir", str(data_dir), "--model", TEST_MODEL, *extra]
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+
+
+def live_worker(
+    registry: WorkerRegistry, job_id: str | None = None, timeout: float = 240.0
+) -> WorkerInfo:
+    """The newest live worker (the one running `job_id` when given)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = [w for w in registry.live() if job_id is None or w.job == job_id]
+        if workers:
+            return workers[-1]
+        time.sleep(0.1)
+    raise AssertionError(f"no live worker{' running ' + job_id if job_id else ''}")
+
+
 def stop_process(process: subprocess.Popen, timeout: float = 30.0) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -123,8 +149,26 @@ def server(tmp_path_factory):
     server.stop()
 
 
+@dataclass
+class RedisServer:
+    """A private redis-server: `url(db)` for one of its 16 databases."""
+
+    port: int
+    process: subprocess.Popen
+    _next_db: int = 1
+
+    def url(self, db: int) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def fresh_url(self) -> str:
+        """A database no other test has used (1 to 15; 0 is `backend_config`'s)."""
+        assert self._next_db < 16, "out of Redis databases: reuse one per module"
+        self._next_db += 1
+        return self.url(self._next_db - 1)
+
+
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory):
+def redis_server(tmp_path_factory):
     """A private redis-server on a free port, in a temporary folder."""
     binary = shutil.which("redis-server")
     if binary is None:
@@ -143,5 +187,15 @@ def redis_url(tmp_path_factory):
                 break
         except OSError:
             time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
+    yield RedisServer(port, process)
     stop_process(process)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def backend_config(request, tmp_path) -> ServiceConfig:
+    """A config for each store: the data dir (SQLite, files) or Redis (database 0, emptied)."""
+    if request.param == "sqlite":
+        return ServiceConfig(data_dir=tmp_path / "data")
+    url = request.getfixturevalue("redis_server").url(0)
+    redis.Redis.from_url(url).flushdb()
+    return ServiceConfig(data_dir=tmp_path / "data", queue_url=url)

@@ -4,39 +4,27 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import pytest
 
 from meshsmith.service.db import Database
-from meshsmith.service.registry import WorkerRegistry
-from tests.service.conftest import start_server, submit_text, wait_for
+from meshsmith.service.registry import SqliteWorkerRegistry
+from tests.service.conftest import live_worker, start_server, submit_text, wait_for
 from tests.validators import gltf_report
-
-
-def live_worker(data_dir, job_id=None, timeout=120.0):
-    """The live worker (running `job_id` when given), from the service database."""
-    registry = WorkerRegistry(Database(data_dir / "jobs.db"), live_seconds=5.0)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        workers = [w for w in registry.live() if job_id is None or w.job == job_id]
-        if workers:
-            return workers[-1]
-        time.sleep(0.1)
-    raise AssertionError("no live worker found")
 
 
 @pytest.mark.slow
 def test_killed_worker_job_finishes_and_restart_keeps_everything(tmp_path):
     data_dir = tmp_path / "data"
     server = start_server(data_dir, "--lease-seconds", "3")
+    registry = SqliteWorkerRegistry(Database(data_dir / "jobs.db"), live_seconds=5.0)
     try:
         with server.client() as client:
             done = wait_for(client, submit_text(client, "a wooden barrel", seed=4)["id"])
             assert done["status"] == "succeeded", done["error"]
 
             job = submit_text(client, "a tall floor lamp", seed=6, texture_size=1024)
-            victim = live_worker(data_dir, job_id=job["id"])  # heartbeat names its job
+            victim = live_worker(registry, job_id=job["id"])  # heartbeat names its job
             running = client.get(f"/v1/jobs/{job['id']}").json()
             assert running["status"] == "running" and running["attempts"] == 1
             os.kill(victim.pid, signal.SIGKILL)
@@ -44,7 +32,7 @@ def test_killed_worker_job_finishes_and_restart_keeps_everything(tmp_path):
             final = wait_for(client, job["id"], timeout=300)
             assert final["status"] == "succeeded", final["error"]
             assert final["attempts"] == 2
-            successor = live_worker(data_dir)
+            successor = live_worker(registry)
             assert successor.pid != victim.pid
             glb = client.get(f"/v1/assets/{job['id']}/model.glb")
             path = tmp_path / "recovered.glb"

@@ -1,7 +1,7 @@
 """The FastAPI application: /v1 API, health and metrics, and the web UI's static files.
 
-`create_app(config)` builds one app around a `Services` bundle (database, job store, keys,
-worker registry, queue, rate limiter, metrics). The reaper runs in the app's lifespan.
+`create_app(config)` builds one app around a `Services` bundle (job store, worker registry,
+file store, keys, queue, rate limiter, metrics). The reaper runs in the app's lifespan.
 The API process never loads the model: workers do the generation.
 """
 
@@ -22,8 +22,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from meshsmith import __version__
 from meshsmith.service.api_errors import install_handlers
+from meshsmith.service.backend import open_backend
 from meshsmith.service.config import ServiceConfig
 from meshsmith.service.db import Database
+from meshsmith.service.files import FileStore
 from meshsmith.service.keys import KeyStore
 from meshsmith.service.limits import BodyLimitMiddleware, RateLimiter
 from meshsmith.service.metrics import build_registry
@@ -31,7 +33,6 @@ from meshsmith.service.queue import JobQueue
 from meshsmith.service.reaper import Reaper, ReaperThread
 from meshsmith.service.registry import WorkerRegistry
 from meshsmith.service.store import JobStore
-from meshsmith.service.worker import live_seconds
 
 STATIC_DIR = Path(__file__).with_name("static")
 
@@ -41,10 +42,10 @@ class Services:
     """Everything a request handler needs, built once per app."""
 
     config: ServiceConfig
-    db: Database
     jobs: JobStore
-    keys: KeyStore
     registry: WorkerRegistry
+    files: FileStore
+    keys: KeyStore
     queue: JobQueue
     limiter: RateLimiter
     metrics: CollectorRegistry
@@ -52,17 +53,15 @@ class Services:
 
     @classmethod
     def build(cls, config: ServiceConfig) -> Services:
-        config.prepare()
-        db = Database(config.db_path)
-        jobs = JobStore(db)
+        backend = open_backend(config)
         queue = JobQueue(config.queue_url, config.sqlite_queue_path)
-        metrics, request_seconds = build_registry(jobs, queue.depth, live_seconds(config))
+        metrics, request_seconds = build_registry(backend.jobs, backend.registry, queue.depth)
         return cls(
             config=config,
-            db=db,
-            jobs=jobs,
-            keys=KeyStore(db),
-            registry=WorkerRegistry(db, live_seconds(config)),
+            jobs=backend.jobs,
+            registry=backend.registry,
+            files=backend.files,
+            keys=KeyStore(Database(config.prepare().db_path)),  # keys: the API server's own
             queue=queue,
             limiter=RateLimiter(),
             metrics=metrics,
@@ -113,13 +112,13 @@ def _add_operations(app: FastAPI, svc: Services) -> None:
     def healthz() -> dict:
         return {"status": "ok", "version": __version__}
 
-    @app.get("/readyz", tags=["operations"], summary="Database, queue and a worker are ready")
+    @app.get("/readyz", tags=["operations"], summary="Job store, queue and a worker are ready")
     def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         try:
-            svc.db.query("SELECT 1")
+            svc.jobs.check()
             checks["database"] = "ok"
-        except Exception as exc:  # any sqlite failure means not ready
+        except Exception as exc:  # any SQLite or Redis failure means not ready
             checks["database"] = f"error: {exc}"
         try:
             svc.queue.check()

@@ -161,11 +161,13 @@ def rate_per_minute(text: str) -> float:
 
 
 def _common(p: argparse.ArgumentParser, queue: bool = True) -> None:
-    p.add_argument("--data-dir", type=Path, help="job records, keys and assets (default: "
-                   "$MESHSMITH_DATA_DIR or ~/.local/share/meshsmith)")  # fmt: skip
+    p.add_argument("--data-dir", type=Path, help="job records, keys and assets; with a redis "
+                   "queue only the API keys (default: $MESHSMITH_DATA_DIR or "
+                   "~/.local/share/meshsmith)")  # fmt: skip
     if queue:
         p.add_argument("--queue", help="sqlite (default, a file in the data dir), "
-                       "sqlite:///PATH or redis://HOST:PORT/DB")  # fmt: skip
+                       "sqlite:///PATH or redis://HOST:PORT/DB (Redis then also holds job "
+                       "records and files: workers on other machines)")  # fmt: skip
         p.add_argument("--model", default="default", help="model name, .safetensors or run dir")
         p.add_argument("--lease-seconds", type=positive_float, default=30.0,
                        help="retry a running job whose worker is silent this long")  # fmt: skip

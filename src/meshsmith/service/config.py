@@ -1,13 +1,17 @@
 """Typed configuration of the service: where state lives, how workers lease jobs, limits.
 
 One `ServiceConfig` is built by `meshsmith serve` / `meshsmith worker` from their options
-and handed to every part (app, store, queue, workers). Everything the service keeps lives
-under `data_dir`:
+and handed to every part (app, store, queue, workers). With a SQLite queue (the default)
+everything the service keeps lives under `data_dir`:
 
     data_dir/jobs.db      job records, API keys, workers, metrics counters (SQLite, WAL)
-    data_dir/queue.db     the Huey task queue when no --queue URL is given
+    data_dir/queue.db     the Huey task queue
     data_dir/assets/ID/   result files of the job ID that computed them
     data_dir/inputs/SHA   uploaded images and sketches, named by their sha256
+
+With a Redis queue, job records, workers, counters, uploads and results live in Redis too
+(`meshsmith.service.backend`); the API server's data dir keeps only the API keys (jobs.db)
+and workers use no data dir at all.
 """
 
 from __future__ import annotations
@@ -105,12 +109,20 @@ class ServiceConfig:
     def sqlite_queue_path(self) -> Path:
         return self.data_dir / "queue.db"
 
+    @property
+    def heartbeat_seconds(self) -> float:
+        """A third of the lease (so two renewals can fail before it expires), at most 5 s."""
+        return min(self.lease_seconds / 3.0, 5.0)
+
+    @property
+    def live_seconds(self) -> float:
+        """A worker silent for longer than this is considered gone."""
+        return 3.0 * self.heartbeat_seconds + 2.0
+
     def prepare(self) -> ServiceConfig:
-        """Create the data folders (a new data dir is private to this user) and return self."""
+        """Create the data dir (private to this user when new) and return self."""
         if not self.data_dir.exists():
             self.data_dir.mkdir(parents=True, mode=0o700)
-        for folder in (self.assets_dir, self.inputs_dir):
-            folder.mkdir(exist_ok=True)
         return self
 
 

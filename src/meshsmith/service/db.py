@@ -1,10 +1,10 @@
 """The service's SQLite database: connections, schema, transactions and counters.
 
 One file (`data_dir/jobs.db`) holds job records, API keys, the worker registry and the
-counters behind /metrics, so that every process (the API server, local and remote
-workers, `meshsmith keys`) shares one durable view. WAL mode lets readers work beside a
-writer; SQLite's WAL needs every process on one host (shared memory), so workers on other
-machines need `--db-journal delete` on a filesystem with working POSIX locks.
+counters behind /metrics, so that every process on the host (the API server, workers,
+`meshsmith keys`) shares one durable view. WAL mode lets readers work beside a writer; it
+needs every process on one host (shared memory). Workers on other machines use a Redis
+queue, which moves everything but the API keys to Redis (`meshsmith.service.backend`).
 """
 
 from __future__ import annotations

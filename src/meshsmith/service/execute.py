@@ -2,21 +2,21 @@
 
 Cancellation and a lost lease are noticed at stage boundaries: the pipeline calls the
 progress callback as each stage starts and ends, and the callback raises to stop it.
-Result files are written into a private temporary folder and moved into
-assets/<job id>/ in one rename, so a job never points at half-written files.
+Result files are written into a private staging folder and published in one step (a
+rename in the data dir, a transaction in Redis), so a job never points at half-written
+files.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
 from meshsmith.errors import InputError, MeshsmithError
 from meshsmith.service.config import ServiceConfig
+from meshsmith.service.files import FileStore
 from meshsmith.service.jobspec import JobSpec
 from meshsmith.service.store import Job, JobStore
 
@@ -40,9 +40,12 @@ class JobRunner:
     lease and sets `lease_lost` when renewal fails.
     """
 
-    def __init__(self, config: ServiceConfig, jobs: JobStore, pipe: Any, worker_id: str):
+    def __init__(
+        self, config: ServiceConfig, jobs: JobStore, files: FileStore, pipe: Any, worker_id: str
+    ) -> None:
         self.config = config
         self.jobs = jobs
+        self.files = files
         self.pipe = pipe
         self.worker_id = worker_id
         self.current: Job | None = None
@@ -109,17 +112,13 @@ class JobRunner:
         if spec.kind == "text":
             return self.pipe.text(spec.normalised_prompt, **options)
         assert spec.input is not None  # image and sketch jobs always carry their upload
-        data = (self.config.inputs_dir / spec.input.sha256).read_bytes()
+        data = self.files.read_input(spec.input.sha256)
         generate = self.pipe.sketch if spec.kind == "sketch" else self.pipe.image
         return generate(data, **options)
 
     def _save(self, job: Job, spec: JobSpec, asset) -> list[dict]:
-        """Write every requested format (and the preview) and move them into place."""
-        assets_dir = self.config.assets_dir
-        staging = assets_dir / f".tmp-{job.id}-{job.attempts}-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        try:
+        """Write every requested format (and the preview) and publish them together."""
+        with self.files.staging(job.id) as staging:
             records = []
             for fmt in spec.options.formats:
                 written = asset.save(staging / f"model.{fmt}", fmt=fmt)
@@ -128,14 +127,7 @@ class JobRunner:
             if spec.options.preview:
                 records.append(_record(asset.preview(staging / PREVIEW_NAME), "png", "preview"))
             self._check_still_ours(job)
-            final = assets_dir / job.id
-            if final.exists():  # an earlier attempt got this far before it died
-                shutil.rmtree(final)
-            os.replace(staging, final)
-        finally:
-            # this attempt's folder, and any left by attempts killed while saving
-            for folder in [staging, *assets_dir.glob(f".tmp-{job.id}-*")]:
-                shutil.rmtree(folder, ignore_errors=True)
+            self.files.publish(job.id, staging)
         return records
 
     def _check_still_ours(self, job: Job) -> None:

@@ -1,14 +1,13 @@
 """Prometheus metrics at /metrics.
 
-Job metrics come from the durable counters in the service database, written by whichever
-process did the work (workers record stage durations and failures, the API records cache
-hits), so they add up across processes and survive restarts. Request latencies are the API
-process's own, kept in memory.
+Job metrics come from the durable counters in the job store (SQLite or Redis), written by
+whichever process did the work (workers record stage durations and failures, the API
+records cache hits), so they add up across processes and machines and survive restarts.
+Request latencies are the API process's own, kept in memory.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -16,35 +15,35 @@ from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
-from meshsmith.service.db import Database, now
-
 if TYPE_CHECKING:
+    from meshsmith.service.registry import WorkerRegistry
     from meshsmith.service.store import JobStore
 
 # Seconds. Stages run from milliseconds (encode) to minutes (a large bake on a slow CPU).
 STAGE_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 
-def record_stage_durations(db: Database, conn: sqlite3.Connection, timings: dict) -> None:
-    """Add one observation per stage to the durable histograms (inside `conn`'s transaction)."""
+def stage_observations(timings: dict[str, float]) -> dict[str, float]:
+    """Counter increments that add one job's stage durations (seconds) to the histograms."""
+    counted: dict[str, float] = {}
     for stage, seconds in timings.items():
         for bound in STAGE_BUCKETS:
             if seconds <= bound:
-                db.add_counter(f"stage_bucket:{stage}:{bound}", conn=conn)
-        db.add_counter(f"stage_sum:{stage}", seconds, conn=conn)
-        db.add_counter(f"stage_count:{stage}", conn=conn)
+                counted[f"stage_bucket:{stage}:{bound}"] = 1.0
+        counted[f"stage_sum:{stage}"] = float(seconds)
+        counted[f"stage_count:{stage}"] = 1.0
+    return counted
 
 
 class JobCollector(Collector):
     """Queue depth, jobs by status, live workers, stage durations, failures, cache hits."""
 
-    def __init__(self, jobs: JobStore, queue_depth: Callable[[], int], live_seconds: float):
+    def __init__(self, jobs: JobStore, registry: WorkerRegistry, queue_depth: Callable[[], int]):
         self.jobs = jobs
+        self.registry = registry
         self.queue_depth = queue_depth
-        self.live_seconds = live_seconds
 
     def collect(self) -> Iterator:
-        db = self.jobs.db
         counts = self.jobs.status_counts()
         yield _gauge("meshsmith_queue_depth", "Jobs waiting for a worker.", counts["queued"])
         try:
@@ -56,12 +55,10 @@ class JobCollector(Collector):
         for status, n in counts.items():
             jobs.add_metric([status], n)
         yield jobs
-        live = db.query(
-            "SELECT COUNT(*) AS n FROM workers WHERE heartbeat > ?", (now() - self.live_seconds,)
-        )[0]["n"]
+        live = len(self.registry.live())
         yield _gauge("meshsmith_workers_live", "Workers with a recent heartbeat.", live)
 
-        values = db.counters()
+        values = self.jobs.counters()
         hits = CounterMetricFamily("meshsmith_cache_hits", "Jobs answered from the cache.")
         hits.add_metric([], values.get("cache_hits", 0.0))
         yield hits
@@ -95,7 +92,7 @@ def _stage_histogram(values: dict[str, float]) -> HistogramMetricFamily:
     return histogram
 
 
-def build_registry(jobs: JobStore, queue_depth: Callable[[], int], live_seconds: float):
+def build_registry(jobs: JobStore, workers: WorkerRegistry, queue_depth: Callable[[], int]):
     """A registry with the job collector and the request-latency histogram.
 
     Returns
@@ -105,7 +102,7 @@ def build_registry(jobs: JobStore, queue_depth: Callable[[], int], live_seconds:
         Labelled by method, route template and status code.
     """
     registry = CollectorRegistry()
-    registry.register(JobCollector(jobs, queue_depth, live_seconds))
+    registry.register(JobCollector(jobs, workers, queue_depth))
     request_seconds = Histogram(
         "meshsmith_http_request_seconds",
         "Time to answer an HTTP request (streams: time to the first byte).",

@@ -90,14 +90,18 @@ class JobQueue:
         return self.url
 
 
+def is_redis_url(url: str) -> bool:
+    """redis://, rediss:// (TLS) or unix:// (a Redis socket)."""
+    return urlparse(url).scheme in ("redis", "rediss", "unix")
+
+
 def make_huey(url: str, default_path: Path) -> Huey:
     """A Huey instance for a queue URL (no results kept: job records hold them)."""
     common = {"name": QUEUE_NAME, "results": False, "serializer": JsonSerializer()}
-    parsed = urlparse(url)
     if url == "sqlite":
         return SqliteHuey(filename=str(default_path), **common)
     if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
         return SqliteHuey(filename=url[len("sqlite:///") :], **common)
-    if parsed.scheme in ("redis", "rediss", "unix"):
+    if is_redis_url(url):
         return RedisHuey(url=url, **common)
     raise InputError(f"unsupported queue URL {url!r}: use sqlite, sqlite:///PATH or redis://HOST")

@@ -17,8 +17,9 @@ from meshsmith.service.api_errors import ApiError, not_found
 from meshsmith.service.auth import Caller, identify
 from meshsmith.service.jobspec import OPTION_NAMES, JobSpec, parse_options, text_spec
 from meshsmith.service.limits import rate_limited
+from meshsmith.service.registry import live_model_version
 from meshsmith.service.store import TERMINAL, Job
-from meshsmith.service.uploads import check_upload, store_upload
+from meshsmith.service.uploads import check_upload
 from meshsmith.service.views import job_view
 
 router = APIRouter(prefix="/v1", tags=["jobs"])
@@ -147,13 +148,13 @@ def _submit(svc, caller: Caller, spec: JobSpec, upload: bytes | None) -> Job:
     wait = svc.limiter.acquire(caller.owner, caller.rate_per_min)
     if wait > 0:
         raise rate_limited(wait)
-    model_version = svc.registry.model_version()
+    model_version = live_model_version(svc.registry)
     cache_key = spec.cache_key(model_version) if model_version else None
     cached = svc.jobs.find_cached(cache_key) if cache_key else None
     if cached is not None:
         return svc.jobs.create_from_cache(caller.owner, spec.kind, spec.as_json(), cached)
     if upload is not None and spec.input is not None:
-        store_upload(upload, spec.input, svc.config.inputs_dir)
+        svc.files.put_input(spec.input.sha256, upload)
     job = svc.jobs.create(caller.owner, spec.kind, spec.as_json(), cache_key)
     svc.queue.enqueue(job.id)
     return job

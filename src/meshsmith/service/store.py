@@ -1,34 +1,35 @@
-"""Job records: creation, lookup by owner, the worker's claim/lease/finish protocol, reaping.
+"""Job records: the `Job` shape and the `JobStore` protocol that both stores implement.
 
 A job moves queued → running → succeeded | failed | cancelled. A worker *claims* a queued
-job (attempts + 1, lease_until = now + lease) and must renew the lease while it works;
-every later write from that worker names the attempt it holds, so a worker that lost
-its lease (declared dead by the reaper, job re-run elsewhere) can no longer change the
-record. Huey has no acknowledgement: the lease is what makes a kill -9 recoverable.
+job (attempts + 1, a lease until now + lease seconds) and must renew the lease while it
+works; every later write from that worker names the attempt and the worker it holds, so a
+worker that lost its lease (declared dead by the reaper, job re-run elsewhere) can no
+longer change the record. Huey has no acknowledgement: the lease is what makes a kill -9
+recoverable.
+
+Two implementations: `store_sqlite.SqliteJobStore` (the data dir's jobs.db: one host) and
+`store_redis.RedisJobStore` (workers on several machines that share only Redis).
+`backend.open_backend` picks one from the queue URL.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
-
-from meshsmith.service.db import Database, now
-from meshsmith.service.metrics import record_stage_durations
+from typing import Any, Protocol
 
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
-# A claim holds a job while the record still names its attempt and its worker.
-HELD = " WHERE id = ? AND attempts = ? AND worker = ? AND status = 'running'"
 
 
 @dataclass(frozen=True)
 class Job:
-    """One row of the `jobs` table, JSON columns decoded.
+    """One job record.
 
     `stages` maps stage name → "running" | "done"; `fraction` is the overall progress in
-    [0, 1]; `assets` is [{"name", "format", "bytes"}] of files in assets/`asset_dir`/.
+    [0, 1]; `assets` is [{"name", "format", "role", "bytes"}] of the files published under
+    `asset_dir` (the id of the job that computed them: cache hits share a source's files).
+    `seq` orders jobs by creation; times are Unix seconds.
     """
 
     seq: int
@@ -58,135 +59,63 @@ class Job:
     finished: float | None
     updated: float
 
-    @classmethod
-    def from_row(cls, row) -> Job:
-        values = dict(row)
-        for name in ("request", "stages", "timings", "assets"):
-            values[name] = json.loads(values[name])
-        values["cache_hit"] = bool(values["cache_hit"])
-        values["cancel_requested"] = bool(values["cancel_requested"])
-        return cls(**values)
-
 
 def new_job_id() -> str:
     """128 random bits as hex: unguessable, and safe as a folder name."""
     return secrets.token_hex(16)
 
 
-class JobStore:
-    """Job records in the service database."""
+class JobStore(Protocol):
+    """Job records, the cache index and the durable counters behind /metrics.
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    Every method that takes a claimed `job` changes the record only while it still names
+    that claim's attempt and worker (and the job is running), and says whether it did.
+    """
 
-    # ---- API side -------------------------------------------------------------------
-    def create(self, owner: str, kind: str, request: dict, cache_key: str | None = None) -> Job:
-        """A new queued job."""
-        job_id, t = new_job_id(), now()
-        self.db.execute(
-            "INSERT INTO jobs (id, owner, kind, status, request, cache_key, created, queued_at,"
-            " updated) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
-            (job_id, owner, kind, json.dumps(request), cache_key, t, t, t),
-        )
-        return self.get(job_id)
-
+    # ---- API side
+    def create(self, owner: str, kind: str, request: dict, cache_key: str | None = None) -> Job: ...
     def create_from_cache(self, owner: str, kind: str, request: dict, source: Job) -> Job:
-        """A new job that is already succeeded, sharing `source`'s files."""
-        job_id, t = new_job_id(), now()
-        with self.db.transaction() as conn:
-            conn.execute(
-                "INSERT INTO jobs (id, owner, kind, status, request, cache_key, model_version,"
-                " fraction, stages, timings, assets, asset_dir, cache_hit, created, queued_at,"
-                " started, finished, updated)"
-                " VALUES (?, ?, ?, 'succeeded', ?, ?, ?, 1, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
-                (
-                    job_id, owner, kind, json.dumps(request), source.cache_key,
-                    source.model_version, json.dumps(source.stages), json.dumps(source.timings),
-                    json.dumps(source.assets), source.asset_dir, t, t, t, t, t,
-                ),
-            )  # fmt: skip
-            self.db.add_counter("cache_hits", conn=conn)
-        return self.get(job_id)
+        """A new job that is already succeeded, sharing `source`'s files; counts a cache hit."""
+        ...
 
-    def get(self, job_id: str) -> Job | None:
-        rows = self.db.query("SELECT * FROM jobs WHERE id = ?", (job_id,))
-        return Job.from_row(rows[0]) if rows else None
-
+    def get(self, job_id: str) -> Job | None: ...
     def get_owned(self, job_id: str, owner: str) -> Job | None:
         """The job if `owner` owns it; None otherwise (the API answers 404 either way)."""
-        rows = self.db.query("SELECT * FROM jobs WHERE id = ? AND owner = ?", (job_id, owner))
-        return Job.from_row(rows[0]) if rows else None
+        ...
 
     def list_owned(self, owner: str, limit: int, before: int | None = None) -> list[Job]:
         """Newest first; `before` is the `seq` of the last job of the previous page."""
-        rows = self.db.query(
-            "SELECT * FROM jobs WHERE owner = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-            (owner, before if before is not None else 2**62, limit),
-        )
-        return [Job.from_row(row) for row in rows]
+        ...
 
     def active_count(self, owner: str) -> int:
-        rows = self.db.query(
-            "SELECT COUNT(*) AS n FROM jobs WHERE owner = ? AND status IN ('queued', 'running')",
-            (owner,),
-        )
-        return rows[0]["n"]
+        """The owner's jobs that are queued or running."""
+        ...
 
     def find_cached(self, cache_key: str) -> Job | None:
-        """The first succeeded job with this cache key."""
-        rows = self.db.query(
-            "SELECT * FROM jobs WHERE cache_key = ? AND status = 'succeeded' ORDER BY seq LIMIT 1",
-            (cache_key,),
-        )
-        return Job.from_row(rows[0]) if rows else None
+        """The first job that succeeded with this cache key."""
+        ...
 
     def request_cancel(self, job_id: str) -> Job | None:
         """Queued → cancelled now; running → cancelled by its worker at the next stage."""
-        t = now()
-        with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE jobs SET status = 'cancelled', finished = ?, updated = ?"
-                " WHERE id = ? AND status = 'queued'",
-                (t, t, job_id),
-            )
-            conn.execute(
-                "UPDATE jobs SET cancel_requested = 1, updated = ?"
-                " WHERE id = ? AND status = 'running'",
-                (t, job_id),
-            )
-        return self.get(job_id)
+        ...
 
-    def status_counts(self) -> dict[str, int]:
-        rows = self.db.query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
-        counts = dict.fromkeys(STATUSES, 0)
-        counts.update({row["status"]: row["n"] for row in rows})
-        return counts
+    def status_counts(self) -> dict[str, int]: ...
+    def counters(self) -> dict[str, float]:
+        """Durable counters: cache_hits, failures:<code>, stage_{bucket,sum,count}:..."""
+        ...
 
-    # ---- worker side ----------------------------------------------------------------
+    def check(self) -> None:
+        """Raise if the store cannot be reached."""
+        ...
+
+    # ---- worker side
     def claim(self, job_id: str, worker: str, lease_seconds: float) -> Job | None:
         """Take a queued job for this worker; None when it is no longer queued."""
-        t = now()
-        changed = self.db.execute(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, worker = ?,"
-            " lease_until = ?, started = COALESCE(started, ?), stage = NULL, fraction = 0,"
-            " stages = '{}', updated = ? WHERE id = ? AND status = 'queued'",
-            (worker, t + lease_seconds, t, t, job_id),
-        )
-        return self.get(job_id) if changed else None
+        ...
 
-    def renew(self, job: Job, lease_seconds: float) -> bool:
-        """Extend the lease of a claimed job; False when this claim no longer holds it."""
-        return self._update_held(job, "lease_until = ?", (now() + lease_seconds,))
-
-    def report_progress(self, job: Job, stage: str, fraction: float, stages: dict) -> bool:
-        return self._update_held(
-            job, "stage = ?, fraction = ?, stages = ?", (stage, fraction, json.dumps(stages))
-        )
-
-    def cancel_requested(self, job_id: str) -> bool:
-        rows = self.db.query("SELECT cancel_requested FROM jobs WHERE id = ?", (job_id,))
-        return bool(rows and rows[0]["cancel_requested"])
-
+    def renew(self, job: Job, lease_seconds: float) -> bool: ...
+    def report_progress(self, job: Job, stage: str, fraction: float, stages: dict) -> bool: ...
+    def cancel_requested(self, job_id: str) -> bool: ...
     def succeed(
         self,
         job: Job,
@@ -199,86 +128,24 @@ class JobStore:
         cache_key: str,
         cache_hit: bool = False,
     ) -> bool:
-        """Record the result of attempt `job.attempts`; False if the job was taken away."""
-        with self.db.transaction() as conn:
-            changed = conn.execute(
-                "UPDATE jobs SET status = 'succeeded', assets = ?, asset_dir = ?, timings = ?,"
-                " stages = ?, stage = NULL, fraction = 1, model_version = ?, cache_key = ?,"
-                " cache_hit = ?, lease_until = NULL, finished = ?, updated = ?" + HELD,
-                (
-                    json.dumps(assets), asset_dir, json.dumps(timings), json.dumps(stages),
-                    model_version, cache_key, int(cache_hit), now(), now(),
-                    job.id, job.attempts, job.worker,
-                ),
-            ).rowcount  # fmt: skip
-            if changed and cache_hit:
-                self.db.add_counter("cache_hits", conn=conn)
-            if changed and not cache_hit:
-                record_stage_durations(self.db, conn, timings)
-        return bool(changed)
+        """Record the result; counts the stage timings (or a cache hit) in the metrics."""
+        ...
 
-    def fail(self, job: Job, code: str, message: str) -> bool:
-        with self.db.transaction() as conn:
-            changed = conn.execute(
-                "UPDATE jobs SET status = 'failed', error_code = ?, error_message = ?,"
-                " lease_until = NULL, finished = ?, updated = ?" + HELD,
-                (code, message, now(), now(), job.id, job.attempts, job.worker),
-            ).rowcount
-            if changed:
-                self.db.add_counter(f"failures:{code}", conn=conn)
-        return bool(changed)
-
-    def mark_cancelled(self, job: Job) -> bool:
-        return self._update_held(
-            job, "status = 'cancelled', lease_until = NULL, finished = ?", (now(),)
-        )
-
+    def fail(self, job: Job, code: str, message: str) -> bool: ...
+    def mark_cancelled(self, job: Job) -> bool: ...
     def release(self, job: Job) -> bool:
         """Give a running job back to the queue (worker shutting down); not a failed attempt."""
-        return self._update_held(
-            job,
-            "status = 'queued', attempts = attempts - 1, lease_until = NULL, worker = NULL,"
-            " queued_at = ?",
-            (now(),),
-        )
+        ...
 
-    def _update_held(self, job: Job, assignments: str, params: tuple) -> bool:
-        """Update `job` only while the claim it came from still holds it."""
-        return bool(
-            self.db.execute(
-                f"UPDATE jobs SET {assignments}, updated = ?" + HELD,
-                (*params, now(), job.id, job.attempts, job.worker),
-            )
-        )
-
-    # ---- reaper side ----------------------------------------------------------------
+    # ---- reaper side
     def expired(self) -> list[Job]:
         """Running jobs whose worker stopped renewing the lease."""
-        rows = self.db.query(
-            "SELECT * FROM jobs WHERE status = 'running' AND lease_until < ?", (now(),)
-        )
-        return [Job.from_row(row) for row in rows]
+        ...
 
     def requeue_expired(self, job: Job) -> bool:
         """Expired → queued again, exactly once however many reapers race for it."""
-        t = now()
-        return bool(
-            self.db.execute(
-                "UPDATE jobs SET status = 'queued', lease_until = NULL, worker = NULL,"
-                " queued_at = ?, updated = ?" + HELD + " AND lease_until < ?",
-                (t, t, job.id, job.attempts, job.worker, t),
-            )
-        )
+        ...
 
     def stale_queued(self, older_than: float) -> list[str]:
         """Queued jobs not picked up for `older_than` seconds; their queue time is reset."""
-        t = now()
-        with self.db.transaction() as conn:
-            rows = conn.execute(
-                "SELECT id FROM jobs WHERE status = 'queued' AND queued_at < ?",
-                (t - older_than,),
-            ).fetchall()
-            conn.executemany(
-                "UPDATE jobs SET queued_at = ? WHERE id = ?", [(t, row["id"]) for row in rows]
-            )
-        return [row["id"] for row in rows]
+        ...

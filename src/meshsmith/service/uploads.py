@@ -1,20 +1,17 @@
-"""Checking and storing uploaded images and sketches.
+"""Checking uploaded images and sketches.
 
 Checks run cheapest first: bytes, then the type by its magic number (never the file
 name or the client's content type), then the pixel count from the header alone (so a
 decompression bomb is refused before it is decoded), then the pipeline's own reader. A
-valid upload is stored as inputs/<sha256>: the name comes from the content, never from
-the request.
+valid upload is stored under its sha256 (`meshsmith.service.files`): the name comes from
+the content, never from the request.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import warnings
-from pathlib import Path
 
 from PIL import Image
 
@@ -95,14 +92,3 @@ def _load_with_pipeline(data: bytes, kind: str, limits: Limits) -> None:
         load(data, max_bytes=limits.max_upload_bytes, max_pixels=limits.max_upload_pixels)
     except InputError as exc:
         raise ApiError(422, "invalid_input", f"{kind}: {exc}") from None
-
-
-def store_upload(data: bytes, upload: InputFile, inputs_dir: Path) -> Path:
-    """Write the upload as inputs_dir/<sha256> (atomically; identical uploads share one)."""
-    path = inputs_dir / upload.sha256
-    if not path.exists():
-        fd, tmp = tempfile.mkstemp(dir=inputs_dir, prefix=".upload-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    return path

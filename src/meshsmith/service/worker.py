@@ -5,6 +5,8 @@
 Besides Huey's consumer thread, a heartbeat thread renews the running job's lease,
 records the worker as live (for /readyz and cache keys) and runs the reaper.
 SIGINT lets the running job finish; SIGTERM hands it back to the queue at once.
+With a Redis queue the worker keeps everything in Redis and needs no data dir, so it can
+run on any machine that reaches Redis.
 """
 
 from __future__ import annotations
@@ -16,25 +18,14 @@ import signal
 import socket
 import threading
 
+from meshsmith.service.backend import open_backend
 from meshsmith.service.config import ServiceConfig
-from meshsmith.service.db import Database
 from meshsmith.service.execute import JobRunner
 from meshsmith.service.queue import JobQueue
 from meshsmith.service.reaper import Reaper
 from meshsmith.service.registry import WorkerRegistry
-from meshsmith.service.store import JobStore
 
 log = logging.getLogger(__name__)
-
-
-def heartbeat_interval(config: ServiceConfig) -> float:
-    """A third of the lease (so two renewals can fail before it expires), at most 5 s."""
-    return min(config.lease_seconds / 3.0, 5.0)
-
-
-def live_seconds(config: ServiceConfig) -> float:
-    """A worker silent for longer than this is considered gone."""
-    return 3.0 * heartbeat_interval(config) + 2.0
 
 
 class Heartbeat(threading.Thread):
@@ -82,9 +73,8 @@ class Heartbeat(threading.Thread):
 
 def run_worker(config: ServiceConfig, parent_pid: int | None = None) -> int:
     """Serve jobs until a signal stops the consumer; returns the exit code."""
-    config.prepare()
-    db = Database(config.db_path)
-    jobs = JobStore(db)
+    backend = open_backend(config)
+    jobs = backend.jobs
     queue = JobQueue(config.queue_url, config.sqlite_queue_path)
     queue.check()
 
@@ -92,9 +82,9 @@ def run_worker(config: ServiceConfig, parent_pid: int | None = None) -> int:
 
     pipe = Pipeline.load(model=config.model)
     worker_id = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
-    runner = JobRunner(config, jobs, pipe, worker_id)
+    runner = JobRunner(config, jobs, backend.files, pipe, worker_id)
     queue.set_handler(runner.run)
-    registry = WorkerRegistry(db, live_seconds(config))
+    registry = backend.registry
     registry.forget_dead(older_than=3600.0)  # rows of workers killed without a goodbye
     registry.register(worker_id, pipe.model_name, pipe.model_version, queue.display_url)
     reaper = Reaper(jobs, queue, config.max_attempts, config.stale_queued_seconds)
@@ -110,7 +100,7 @@ def run_worker(config: ServiceConfig, parent_pid: int | None = None) -> int:
         runner,
         registry,
         reaper,
-        heartbeat_interval(config),
+        config.heartbeat_seconds,
         on_orphaned=lambda: os.kill(os.getpid(), signal.SIGTERM),
         parent_pid=parent_pid,
     )
