@@ -13,7 +13,6 @@ from meshsmith.export import read_provenance
 from tests.conftest import MESHSMITH
 from tests.pipeline.conftest import TEST_MODEL
 
-
 #: Seconds a CLI run may take: a few when the machine is idle, but a CPU starved by
 #: other work (a training run) stretches a cold start many times over.
 CLI_TIMEOUT = 1800

@@ -70,6 +70,14 @@ def test_sample_interpolates_values_and_gradient(sphere_grid):
     assert grid.evaluations - before < 0.1 * before
 
 
+def test_sample_outside_the_cube_takes_its_boundary_value(sphere_grid):
+    grid, _ = sphere_grid
+    points = np.array([[0.9, 0.1, -0.2], [-0.3, -0.8, 0.05], [0.1, 0.2, 0.3]])
+    values, _ = grid.sample(points)
+    on_cube = np.clip(points, -grid.bound, grid.bound)
+    np.testing.assert_allclose(values[:, 1:], sphere_query(on_cube)[:, 1:], atol=1e-5)
+
+
 def test_speck_of_surface_is_a_geometry_error():
     def speck(points):
         out = sphere_query(points)

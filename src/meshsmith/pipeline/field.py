@@ -24,8 +24,6 @@ import numpy as np
 CHANNELS = 6
 _CORNERS = np.array(list(itertools.product((0, 1), repeat=3)), dtype=np.int64)  # (8, 3)
 _AXES = np.eye(3, dtype=np.int64)
-#: Texels interpolated per block (bounds the (n, 8, 9) temporaries to ~40 MB).
-_BLOCK = 131072
 
 
 class GridField:
@@ -77,7 +75,10 @@ class GridField:
         """Material and SDF gradient at arbitrary points, by trilinear interpolation.
 
         Corners (and their neighbours, for central differences) that extraction
-        did not evaluate are queried now.
+        did not evaluate are queried now. The corners' features go into a dense
+        block of the grid just big enough to hold them, which ``grid_sample``
+        interpolates for all points at once; points outside the cube take the
+        value on its boundary.
 
         Parameters
         ----------
@@ -90,22 +91,32 @@ class GridField:
         gradient : (n, 3) float32
             Gradient of the sdf (not normalised; outward where the field is a distance).
         """
-        points = np.asarray(points, dtype=np.float64)
-        local = (points + self.bound) / self.spacing
-        cell = np.clip(np.floor(local).astype(np.int64), 0, self.resolution - 1)
-        fraction = np.clip(local - cell, 0.0, 1.0)
-        cells, inverse = self._distinct(self._linear(cell))
-        corners = self._linear(self._unravel(cells)[:, None, :] + _CORNERS)  # (m, 8)
-        nodes, node_of_corner = self._distinct(corners)
-        features = self._node_features(nodes)[node_of_corner]  # (m, 8, 9)
+        import torch
+        import torch.nn.functional as F
 
-        out = np.empty((len(points), CHANNELS + 3), dtype=np.float32)
-        for start in range(0, len(points), _BLOCK):
-            stop = start + _BLOCK
-            f = fraction[start:stop, None, :]
-            weights = np.prod(np.where(_CORNERS, f, 1.0 - f), axis=2)  # (b, 8)
-            out[start:stop] = np.einsum("bc,bcf->bf", weights, features[inverse[start:stop]])
-        return out[:, :CHANNELS], out[:, CHANNELS:]
+        local = (np.asarray(points, dtype=np.float64) + self.bound) / self.spacing
+        local = np.clip(local, 0.0, self.resolution)
+        cell = np.minimum(local.astype(np.int64), self.resolution - 1)
+        cells, _ = self._distinct(self._linear(cell))
+        nodes, _ = self._distinct(self._linear(self._unravel(cells)[:, None, :] + _CORNERS))
+        index = self._unravel(nodes)
+        low = index.min(axis=0, initial=self.resolution)
+        span = np.maximum(index.max(axis=0, initial=0) - low, 1)  # cells of the block per axis
+        block = np.zeros((CHANNELS + 3, *(span + 1)), dtype=np.float32)
+        inside = index - low
+        block[:, inside[:, 0], inside[:, 1], inside[:, 2]] = self._node_features(nodes).T
+        # grid_sample's (x, y, z) index the block's last, middle and first axes;
+        # align_corners maps -1 and 1 onto its first and last nodes.
+        where = ((local - low) * (2.0 / span) - 1.0)[:, ::-1].astype(np.float32)
+        with torch.inference_mode():
+            out = F.grid_sample(
+                torch.from_numpy(block)[None],
+                torch.from_numpy(np.ascontiguousarray(where)).view(1, 1, 1, -1, 3),
+                mode="bilinear",
+                padding_mode="border",
+                align_corners=True,
+            )[0, :, 0, 0].T.numpy()
+        return np.ascontiguousarray(out[:, :CHANNELS]), np.ascontiguousarray(out[:, CHANNELS:])
 
     def _node_features(self, nodes: np.ndarray) -> np.ndarray:
         """Values and central-difference sdf gradient ``(k, 9)`` at grid nodes ``(k,)``."""

@@ -76,21 +76,19 @@ def bake_material(
         colours, weight = photo(points, normals)
         weight = np.clip(np.asarray(weight, dtype=np.float32), 0.0, 1.0)[:, None]
         albedo = weight * np.asarray(colours, dtype=np.float32) + (1.0 - weight) * albedo
-    base = linear_to_srgb(albedo)
+    base = linear_to_srgb(albedo)  # (n, 3) uint8
     rough_metal = np.column_stack(
         [np.full(len(values), 255.0), 255.0 * values[:, 4], 255.0 * values[:, 5]]
     )
     tangent_normal = _tangent_space(gradient, normals, tangent[mask], bitangent[mask])
-
     texels = np.concatenate(
-        [base.astype(np.float32), rough_metal, 127.5 * (tangent_normal + 1.0)], axis=1
+        [base, _to_bytes(rough_metal), _to_bytes(127.5 * (tangent_normal + 1.0))], axis=1
     )
-    image = np.zeros((*mask.shape, texels.shape[1]), dtype=np.float32)
+    image = np.zeros((*mask.shape, texels.shape[1]), dtype=np.uint8)
     image[mask] = texels
     # Texels off the atlas take their nearest chart texel's value, so bilinear
     # filtering and mip-maps never mix in an unrelated colour.
-    image = dilate(image, mask, pixels=max(mask.shape))
-    maps = np.clip(np.rint(image), 0, 255).astype(np.uint8)
+    maps = dilate(image, mask, pixels=max(mask.shape))
     return trimesh.visual.material.PBRMaterial(
         name=MATERIAL_NAME,
         baseColorTexture=Image.fromarray(np.ascontiguousarray(maps[..., 0:3])),
@@ -152,18 +150,41 @@ def _tangent_space(
     The frame is built as a glTF viewer builds it: tangent made orthogonal to the
     normal, bitangent ``cross(normal, tangent)`` with the interpolated handedness.
     Where the field has no usable gradient the mesh normal ``(0, 0, 1)`` is kept.
+    All inputs are ``(n, 3)`` float32; so is the arithmetic (a texel holds 8 bits).
     """
-    t = tangent - normal * np.einsum("ij,ij->i", normal, tangent)[:, None]
-    t /= np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
-    b = np.cross(normal, t)
-    b *= np.where(np.einsum("ij,ij->i", b, bitangent) < 0.0, -1.0, 1.0)[:, None]
-    length = np.linalg.norm(gradient, axis=1, keepdims=True)
+    t = _unit(tangent - normal * _dot(normal, tangent)[:, None])
+    b = _cross(normal, t)
+    b *= np.where(_dot(b, bitangent) < 0.0, -1.0, 1.0).astype(b.dtype)[:, None]
+    length = np.sqrt(_dot(gradient, gradient))[:, None]
     field_normal = np.where(length > 1e-8, gradient / np.maximum(length, 1e-12), normal)
     local = np.column_stack(
         [
-            np.einsum("ij,ij->i", field_normal, t),
-            np.einsum("ij,ij->i", field_normal, b),
-            np.maximum(np.einsum("ij,ij->i", field_normal, normal), MIN_NORMAL_Z),
+            _dot(field_normal, t),
+            _dot(field_normal, b),
+            np.maximum(_dot(field_normal, normal), MIN_NORMAL_Z),
         ]
     )
-    return local / np.linalg.norm(local, axis=1, keepdims=True)
+    return _unit(local)
+
+
+def _to_bytes(values: np.ndarray) -> np.ndarray:
+    """Values in [0, 255] rounded to uint8."""
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products ``(n,)`` of ``(n, 3)`` arrays."""
+    return np.einsum("ij,ij->i", a, b)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.sqrt(_dot(v, v)), 1e-12)[:, None]
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross product of ``(n, 3)`` arrays (np.cross's temporaries cost 3x more)."""
+    out = np.empty_like(a)
+    out[:, 0] = a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1]
+    out[:, 1] = a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2]
+    out[:, 2] = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    return out
