@@ -50,6 +50,14 @@ def test_retrieval_finds_the_shape_of_its_own_view(index, dataset):
     assert RetrievalBaseline(index).image_source(rgb) == record.id
 
 
+def test_retrieval_finds_the_shape_of_its_own_sketch(index, dataset):
+    for record in index.records[2:5]:
+        sketch = dataset.views(record)[0]["sketch"]
+        assert sketch.ndim == 2  # the dataset's sketch renders are grey
+        assert RetrievalBaseline(index).sketch_source(sketch) == record.id
+    assert index.sketch_vectors.shape == index.view_vectors.shape
+
+
 def test_medoid_of_hand_made_clouds():
     clouds = [np.array([[x, 0.0, 0.0]]) for x in (0.0, 1.0, 10.0)]
     assert medoid(clouds) == 1  # summed CD 164 against 202 and 362
@@ -62,6 +70,9 @@ def test_medoid_baseline_answers_with_the_prompt_category(index):
     source = baseline.text_source(mug.captions[0])
     assert source == baseline.medoids["mug"]
     assert isinstance(baseline.text(mug.captions[0]), trimesh.Trimesh)
+    sketch = index.dataset.views(mug)[0]["sketch"]
+    assert baseline.sketch_source(sketch) == baseline.medoids["mug"]
+    assert isinstance(baseline.sketch(sketch), trimesh.Trimesh)
 
 
 def test_memorisation_flags_copies_only(dataset):

@@ -71,19 +71,33 @@ def test_eval_quick_writes_a_report(tiny_dataset, tmp_path):
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test_shapes"] == 2 and metrics["categories"] == ["chair"]
     assert set(metrics["methods"]) == {"retrieval", "medoid"}
-    assert set(metrics["methods"]["retrieval"]) == {"text", "paraphrase", "image"}
+    assert set(metrics["methods"]["retrieval"]) == {"text", "paraphrase", "image", "sketch"}
     run = metrics["methods"]["retrieval"]["text"]
     assert run["shapes"] == 2 and run["failures"] == 0
     assert 0.0 < run["reconstruction"]["chamfer_l1"] < 0.5
+    # Retrieval by a test chair's sketch finds a chair (of the training set).
+    sketch = metrics["methods"]["retrieval"]["sketch"]
+    assert sketch["shapes"] == 2 and sketch["failures"] == 0
+    for summary in (run, sketch, metrics["methods"]["medoid"]["sketch"]):
+        recon = summary["reconstruction"]
+        assert 0.0 < recon["chamfer_l1_ownbox"] < 0.5 and 0.0 < recon["iou_ownbox"] <= 1.0
     # Baselines return training shapes: every output is a memorised copy.
     assert run["memorization"]["memorised_share"] == 1.0
     assert metrics["ground_truth"]["memorization"]["memorised_share"] == 0.0
     assert metrics["ground_truth"]["quality"]["watertight"] == 1.0
     report = (out / "report.md").read_text()
-    for heading in ("## Reconstruction", "## Generation", "## Semantics", "## Conventions"):
+    for heading in (
+        "## Reconstruction",
+        "## Reconstruction, own box (scale-free)",
+        "## Generation",
+        "## Semantics",
+        "## Conventions",
+    ):
         assert heading in report
+    assert "| retrieval | sketch | 2 |" in report and "## Autoencoder" not in report
     rows = [json.loads(line) for line in (out / "per_shape.jsonl").read_text().splitlines()]
-    assert len(rows) == 2 * 3 * 2 and all("predicted_category" in r for r in rows)
+    assert len(rows) == 2 * 4 * 2 and all("predicted_category" in r for r in rows)
+    assert all("chamfer_l1_ownbox" in r for r in rows)
     # Again from the cache it wrote, in one thread: the same numbers.
     assert metrics["run"]["cache"].startswith(str(cache)) and any(cache.rglob("*.npz"))
     classifier = out / "classifier.safetensors"
@@ -93,6 +107,39 @@ def test_eval_quick_writes_a_report(tiny_dataset, tmp_path):
     assert again.returncode == 0, again.stderr
     repeated = json.loads((tmp_path / "again" / "metrics.json").read_text())
     assert _numbers(repeated) == _numbers(metrics)
+
+
+def test_eval_autoencoder_of_the_default_model(tiny_dataset, tmp_path):
+    out = tmp_path / "report"
+    done = run_meshsmith(
+        "eval", "--data", tiny_dataset, "-o", out, "--model", "default", "--autoencoder",
+        "--routes", "sketch", "--baseline", "retrieval", "--quick", "--steps", "2",
+        "--max-shapes", "1", "--no-cache",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert set(metrics["methods"]) == {"default", "retrieval"}
+    assert all(set(routes) == {"sketch"} for routes in metrics["methods"].values())
+    model = metrics["methods"]["default"]["sketch"]
+    assert model["shapes"] == 1 and model["failures"] == 0
+    recon = model["reconstruction"]
+    assert 0.0 < recon["chamfer_l1_ownbox"] < 0.5 and 0.0 <= recon["iou_ownbox"] <= 1.0
+    autoencoder = metrics["autoencoder"]
+    assert autoencoder["summary"]["shapes"] == 1 and autoencoder["summary"]["failures"] == 0
+    assert [row["id"] for row in autoencoder["rows"]] == ["chair-00000"]
+    # A trained autoencoder keeps the shape (a failed one is far off, CD-L1 > 0.1).
+    assert autoencoder["summary"]["chamfer_l1"] < 0.05
+    assert autoencoder["settings"]["resolution"] == 64
+    report = (out / "report.md").read_text()
+    assert "## Autoencoder" in report and "| **all** | 1 |" in report
+    assert "autoencoder (1 shapes, 0 failed)" in done.stdout
+
+
+def test_eval_autoencoder_needs_a_model(tiny_dataset, tmp_path):
+    done = run_meshsmith("eval", "--data", tiny_dataset, "-o", tmp_path, "--autoencoder")
+    assert "--autoencoder needs a trained model" in _one_line_error(done)
+    done = run_meshsmith("eval", "--data", tiny_dataset, "-o", tmp_path, "--routes", "audio")
+    assert "unknown route 'audio'" in _one_line_error(done)
 
 
 def test_eval_unknown_model_fails_cleanly(tiny_dataset, tmp_path):

@@ -65,6 +65,20 @@ def test_silhouette_embedding_separates_shape_and_colour():
     assert e[0] @ e[1] < 0.6 and e[0] @ e[2] < 0.9
 
 
+def test_grey_sketches_embed_as_their_ink():
+    # A sketch is (H, W) grey, black lines on white: the ink is the silhouette.
+    embedder = SilhouetteEmbedder(grid=8, bins=4)
+    ring = np.full((32, 32), 255, np.uint8)
+    ring[8:24, 8] = ring[8:24, 23] = ring[8, 8:24] = ring[23, 8:24] = 0
+    bar = np.full((32, 32), 255, np.uint8)
+    bar[4:28, 15] = 0
+    assert embedder.mask(ring).sum() == 60
+    grey = embedder.embed([ring, bar])
+    np.testing.assert_array_equal(grey, embedder.embed([np.dstack([ring] * 3), bar]))
+    np.testing.assert_allclose(np.linalg.norm(grey, axis=1), 1.0, atol=1e-6)
+    assert grey[0] @ grey[1] < 0.9
+
+
 def test_mask_without_alpha_uses_the_corner_colour():
     image = _disc((10, 200, 10), alpha=False)
     mask = SilhouetteEmbedder().mask(image)

@@ -13,9 +13,12 @@ from scipy.spatial.distance import cdist
 from meshsmith.eval.nearest import PointTree, spatial_order
 from meshsmith.eval.reconstruction import (
     THRESHOLDS,
+    Reference,
     compare_meshes,
+    compare_to_reference,
     fscore_key,
     occupancy,
+    own_box_key,
     point_metrics,
     volumetric_iou,
 )
@@ -99,6 +102,44 @@ def test_metrics_are_measured_in_the_reference_unit_box():
     moved = compare_meshes(a, b, points=20_000)
     for key, value in base.items():
         assert moved[key] == pytest.approx(value, abs=1e-9), key
+
+
+def test_own_box_forgives_size_and_position_only():
+    # A cube twice as big and moved: the right shape, wrong size and place.
+    a = _cube()
+    b = _cube()
+    b.apply_transform(trimesh.transformations.scale_and_translate(2.0, (3.0, 1.0, -2.0)))
+    metrics = compare_to_reference(Reference.from_mesh(a, 20_000), b, own_box=True)
+    assert metrics[own_box_key("chamfer_l1")] < 1e-12
+    assert metrics[own_box_key("chamfer_l2")] < 1e-24
+    for tau in THRESHOLDS:
+        assert metrics[own_box_key(fscore_key(tau))] == 1.0
+    assert metrics[own_box_key("normal_consistency")] == pytest.approx(1.0)
+    assert metrics[own_box_key("iou")] == 1.0
+    # In A's frame B is 2 sides long, 3 sides away: far off, no overlap.
+    assert metrics["chamfer_l1"] > 2.0 and metrics["iou"] == 0.0
+    assert metrics[fscore_key(0.1)] == 0.0
+    plain = {key for key in metrics if not key.endswith("_ownbox")}
+    assert set(metrics) == plain | {own_box_key(key) for key in plain}
+
+
+def test_own_box_is_the_stated_transform():
+    # x' = c_A + (L_A / L_B)(x - c_B), then A's unit box: a 2x1x1 box scaled by 3 and
+    # moved scores in its own box as the hand-placed 1x0.5x0.5 box scores in A's frame.
+    a = _cube()
+    b = trimesh.creation.box((2.0, 1.0, 1.0))
+    b.apply_transform(trimesh.transformations.scale_and_translate(3.0, (5.0, -1.0, 2.0)))
+    low, high = b.bounds
+    placed = b.copy()
+    placed.apply_translation(-(low + high) / 2.0)
+    placed.apply_scale(1.0 / (high - low).max())
+    own = compare_to_reference(Reference.from_mesh(a, 20_000), b, own_box=True)
+    by_hand = compare_meshes(a, placed, points=20_000)
+    for key, value in by_hand.items():
+        assert own[own_box_key(key)] == pytest.approx(value, abs=1e-9), key
+    # The placed box covers a 1 x 0.5 x 0.5 slab of the unit cube: IoU 1/4.
+    assert own[own_box_key("iou")] == pytest.approx(0.25, abs=0.01)
+    assert own["iou"] == 0.0
 
 
 def test_point_metrics_hand_computed():

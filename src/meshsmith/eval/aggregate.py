@@ -1,6 +1,9 @@
 """Per-shape rows of an evaluation turned into the report's numbers.
 
-- Reconstruction metrics: means over shapes (`meshsmith.eval.reconstruction`).
+- Reconstruction metrics: means over shapes (`meshsmith.eval.reconstruction`), in
+  the test shape's frame (``chamfer_l1`` …, `RECON_KEYS`) and with each output first
+  put in the test shape's box (``chamfer_l1_ownbox`` …, `OWN_BOX_KEYS`), side by
+  side in a run's ``reconstruction`` dict.
 - Generative metrics: MMD, COV, 1-NNA under CD and EMD per category, generated
   outputs of a category against that category's test shapes, then the mean over
   categories (PointFlow reports per category). 1-NNA needs two shapes in each set,
@@ -24,7 +27,7 @@ from meshsmith.eval.generation import CloudDistances, set_metrics
 from meshsmith.eval.measure import ShapeMeasure
 from meshsmith.eval.memorization import THRESHOLD
 from meshsmith.eval.quality import quality_summary
-from meshsmith.eval.reconstruction import THRESHOLDS, fscore_key
+from meshsmith.eval.reconstruction import THRESHOLDS, fscore_key, own_box_key
 
 RECON_KEYS = (
     "chamfer_l1",
@@ -35,6 +38,7 @@ RECON_KEYS = (
     "normal_consistency",
     "iou",
 )
+OWN_BOX_KEYS = tuple(own_box_key(key) for key in RECON_KEYS)
 GENERATION_KEYS = ("mmd-cd", "mmd-emd", "cov-cd", "cov-emd", "1nna-cd", "1nna-emd")
 
 
@@ -161,7 +165,9 @@ def summarize_run(
     predicted, features = classify(classifier, run.measures)
     for i, row in enumerate(ok):
         row.update({f"predicted_{head}": labels[i] for head, labels in predicted.items()})
-    summary["reconstruction"] = {key: _mean([row[key] for row in ok]) for key in RECON_KEYS}
+    summary["reconstruction"] = {
+        key: _mean([row.get(key) for row in ok]) for key in (*RECON_KEYS, *OWN_BOX_KEYS)
+    }
     summary["generation"] = generation_summary(ok, run.measures, refs)
     summary["fpd"] = (
         frechet_distance(features, truth_features)

@@ -8,6 +8,10 @@ offset, and compared with the shape's mesh by the reconstruction metrics of
 box of the ground truth's bounding box). Appearance is scored at the ground-truth
 surface samples: mean absolute error of albedo (linear RGB), roughness and
 metallic.
+
+``meshsmith eval --model M --autoencoder`` runs it on the model's
+`meshsmith.models.model.Model` (a generator's ``autoencoder``), `PER_CATEGORY` test
+shapes of each category unless told how many, and reports it beside the generators.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ import torch
 import trimesh
 
 from meshsmith.errors import MeshsmithError
+from meshsmith.eval.evaluate import select_test_records
 from meshsmith.eval.reconstruction import Reference, compare_to_reference
 
 log = logging.getLogger("meshsmith.eval")
+
+#: Test shapes reconstructed per category when no total is given.
+PER_CATEGORY = 2
 
 #: Keys averaged over shapes in the summary.
 SUMMARY_KEYS = (
@@ -73,30 +81,59 @@ def reconstruct(model, surface: dict[str, np.ndarray], points: int, resolution: 
     return latent, mesh
 
 
+def autoencoder_records(
+    dataset, max_shapes: int | None = None, per_category: int = PER_CATEGORY
+) -> list:
+    """Test records to reconstruct, by category then id: `max_shapes` taken in turn from
+    each category (as `meshsmith eval` picks them), else the first `per_category` (by
+    id) of every category."""
+    if max_shapes is not None:
+        records = select_test_records(dataset, max_shapes)
+    else:
+        taken: dict[str, int] = {}
+        records = []
+        for record in sorted(dataset.records(split="test"), key=lambda r: r.id):
+            if taken.get(record.category, 0) < per_category:
+                taken[record.category] = taken.get(record.category, 0) + 1
+                records.append(record)
+    return sorted(records, key=lambda r: (r.category, r.id))
+
+
 def evaluate_autoencoder(
     dataset,
     model,
     max_shapes: int | None = None,
+    per_category: int = PER_CATEGORY,
     recon_points: int = 100_000,
     encoder_points: int = 2048,
     resolution: int = 128,
     seed: int = 0,
 ) -> dict:
-    """Reconstruct up to `max_shapes` test shapes and score them.
+    """Reconstruct test shapes (`autoencoder_records`) and score them.
+
+    Parameters
+    ----------
+    dataset : meshsmith.data.dataset.Dataset
+    model : meshsmith.models.model.Model
+        Anything with its ``encode_shape``, ``field`` and ``appearance``.
+    max_shapes, per_category : int
+        Which test shapes: see `autoencoder_records`.
+    recon_points : int
+        Surface samples per mesh and IoU query points.
+    encoder_points : int
+        Surface samples the encoder sees.
+    resolution : int
+        Cells per side of the extraction grid over [-0.55, 0.55]³.
+    seed : int
 
     Returns
     -------
     dict
         ``{"summary": {key: mean}, "per_category": {category: {key: mean}},
-        "rows": [per-shape dicts], "seconds": float}``; shapes whose field has no
-        surface count as failures in ``summary["failures"]``.
+        "rows": [per-shape dicts], "seconds": float, "settings": {...}}``; shapes
+        whose field has no surface count as failures in ``summary["failures"]``.
     """
-    records = dataset.records(split="test")
-    records = sorted(records, key=lambda r: (r.category, r.id))
-    if max_shapes is not None and len(records) > max_shapes:
-        # An even spread over categories rather than the first few.
-        step = len(records) / max_shapes
-        records = [records[int(i * step)] for i in range(max_shapes)]
+    records = autoencoder_records(dataset, max_shapes, per_category)
     start = time.perf_counter()
     rows, failures = [], 0
     for record in records:
@@ -118,12 +155,23 @@ def evaluate_autoencoder(
         rows.append(row)
     summary = _means(rows)
     summary.update(shapes=len(records), failures=failures)
-    per_category = {
+    categories = {
         category: _means([r for r in rows if r["category"] == category])
         for category in sorted({r["category"] for r in rows})
     }
-    seconds = time.perf_counter() - start
-    return {"summary": summary, "per_category": per_category, "rows": rows, "seconds": seconds}
+    settings = {
+        "encoder_points": encoder_points,
+        "recon_points": recon_points,
+        "resolution": resolution,
+        "seed": seed,
+    }
+    return {
+        "summary": summary,
+        "per_category": categories,
+        "rows": rows,
+        "seconds": time.perf_counter() - start,
+        "settings": settings,
+    }
 
 
 def _means(rows: list[dict]) -> dict[str, float]:

@@ -4,18 +4,21 @@ Both only ever return training shapes, so they measure what copying the training
 set achieves:
 
 - `RetrievalBaseline`: the training shape whose caption is most similar to the
-  prompt (`TextEmbedder`), or whose render is most similar to the image
-  (`ImageEmbedder`, over every training view).
+  prompt (`TextEmbedder`), whose render is most similar to the image
+  (`ImageEmbedder`, over every training view), or whose sketch render is most
+  similar to the sketch (the same embedder, over every training sketch).
 - `MedoidBaseline`: the medoid of the prompt's category, the training shape with
   the least summed PointFlow Chamfer distance to the others of its category
   (`MEDOID_CANDIDATES` shapes at most, `MEDOID_POINTS` points each); the category
   is that of the retrieved shape, so both baselines read prompts the same way.
 
-Each also tells which training shape it returns (``text_source``, ``image_source``),
-so an evaluation can reuse the metrics of a shape it has already measured.
+Each also tells which training shape it returns (``text_source``, ``image_source``,
+``sketch_source``), so an evaluation can reuse the metrics of a shape it has already
+measured.
 
-The training views' embeddings and the medoids are computed once per dataset and
-kept in the evaluation cache (`meshsmith.eval.cache`).
+The embeddings of the training views and sketches (one pass over the renders) and
+the medoids are computed once per dataset and kept in the evaluation cache
+(`meshsmith.eval.cache`).
 """
 
 from __future__ import annotations
@@ -45,12 +48,12 @@ READERS = 2
 
 
 class TrainingIndex:
-    """The training split with caption and view embeddings and a mesh cache.
+    """The training split with caption, view and sketch embeddings and a mesh cache.
 
     Caption vectors are kept sparse (TF-IDF rows have a few dozen non-zeros), view
-    vectors are read from the evaluation cache when the image embedder has a
-    ``cache_key``, and each distinct prompt or image is looked up once, whichever
-    baseline asks.
+    and sketch vectors are read from the evaluation cache when the image embedder
+    has a ``cache_key``, and each distinct prompt, image or sketch is looked up once,
+    whichever baseline asks.
 
     Parameters
     ----------
@@ -58,10 +61,10 @@ class TrainingIndex:
     text_embedder : TextEmbedder, optional
         Default: TF-IDF fitted on the training captions.
     image_embedder : ImageEmbedder, optional
-        Default: `SilhouetteEmbedder`.
+        Embeds views and sketches. Default: `SilhouetteEmbedder`.
     cache : EvalCache, optional
-        Where view embeddings (and the medoids of `MedoidBaseline`) are kept between
-        runs; None computes them every time.
+        Where view and sketch embeddings (and the medoids of `MedoidBaseline`) are
+        kept between runs; None computes them every time.
     """
 
     def __init__(
@@ -86,33 +89,46 @@ class TrainingIndex:
         #: (captions, d) sparse rows of unit length.
         self.caption_vectors = _embed_sparse(self.text_embedder, captions)
         self.image_embedder = image_embedder or SilhouetteEmbedder()
-        self.view_owner, self.view_vectors = self._view_embeddings()
+        #: (views,) owner indices; (views, d) vectors of the views and of their sketches
+        #: (a sketch shares its view's camera, so one owner array serves both).
+        self.view_owner, self.view_vectors, self.sketch_vectors = self._view_embeddings()
         self._by_id = {record.id: record for record in self.records}
         self._mesh = functools.lru_cache(maxsize=MESH_CACHE)(self._load)
         self._text_hits: dict[str, int] = {}
-        self._image_hits: dict[bytes, int] = {}
+        self._picture_hits: dict[bytes, int] = {}
 
-    def _view_embeddings(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """(views,) owner indices and (views, d) vectors of every training view."""
+    def _view_embeddings(self) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """(views,) owner indices and (views, d) vectors of every training view and of
+        every training sketch (None without rendered views)."""
 
         def compute() -> dict[str, np.ndarray]:
-            def embed(i: int) -> tuple[list[int], np.ndarray | None]:
-                images = [view["rgb"] for view in self.dataset.views(self.records[i])]
-                return [i] * len(images), self.image_embedder.embed(images) if images else None
+            def embed(i: int) -> tuple[int, np.ndarray | None, np.ndarray | None]:
+                views = self.dataset.views(self.records[i])
+                if not views:
+                    return 0, None, None
+                rgb = self.image_embedder.embed([view["rgb"] for view in views])
+                return len(views), rgb, self.image_embedder.embed([v["sketch"] for v in views])
 
             with ThreadPoolExecutor(READERS) as pool:
                 parts = list(pool.map(embed, range(len(self.records))))
-            vectors = [v for _, v in parts if v is not None]
+            owner = np.repeat(np.arange(len(parts)), [n for n, _, _ in parts]).astype(np.int64)
+            views = [v for _, v, _ in parts if v is not None]
+            sketches = [s for _, _, s in parts if s is not None]
+            empty = np.zeros((0, 0), np.float32)
             return {
-                "owner": np.asarray([i for owners, _ in parts for i in owners], dtype=np.int64),
-                "vectors": np.concatenate(vectors) if vectors else np.zeros((0, 0), np.float32),
+                "owner": owner,
+                "vectors": np.concatenate(views) if views else empty,
+                "sketch_vectors": np.concatenate(sketches) if sketches else empty,
             }
 
         key = getattr(self.image_embedder, "cache_key", None)
         cache = self.cache if key is not None else None
-        arrays = cached_arrays(cache, "view-embeddings", {"embedder": key}, compute)
-        owner, vectors = arrays["owner"], arrays["vectors"]
-        return owner, vectors if len(owner) else None
+        params = {"embedder": key, "pictures": ["rgb", "sketch"]}
+        arrays = cached_arrays(cache, "view-embeddings", params, compute)
+        owner = arrays["owner"]
+        if not len(owner):
+            return owner, None, None
+        return owner, arrays["vectors"], arrays["sketch_vectors"]
 
     def nearest_by_text(self, prompt: str) -> int:
         """Index into `records` of the shape with the caption closest to `prompt`."""
@@ -123,14 +139,22 @@ class TrainingIndex:
 
     def nearest_by_image(self, rgb: np.ndarray) -> int:
         """Index into `records` of the shape with the view closest to `rgb`."""
-        if self.view_vectors is None:
-            raise NotImplementedError("the dataset has no rendered views to retrieve by image")
-        image = np.ascontiguousarray(rgb)
-        key = hashlib.blake2b(image.tobytes() + str(image.shape).encode()).digest()
-        if key not in self._image_hits:
-            scores = self.view_vectors @ self.image_embedder.embed([image])[0]
-            self._image_hits[key] = int(self.view_owner[int(np.argmax(scores))])
-        return self._image_hits[key]
+        return self._nearest_picture("image", self.view_vectors, rgb)
+
+    def nearest_by_sketch(self, sketch: np.ndarray) -> int:
+        """Index into `records` of the shape with the sketch render closest to `sketch`."""
+        return self._nearest_picture("sketch", self.sketch_vectors, sketch)
+
+    def _nearest_picture(self, kind: str, vectors: np.ndarray | None, picture: np.ndarray) -> int:
+        """Owner of the row of `vectors` (views or sketches) closest to `picture`."""
+        if vectors is None:
+            raise NotImplementedError(f"the dataset has no rendered views to retrieve by {kind}")
+        image = np.ascontiguousarray(picture)
+        key = hashlib.blake2b(kind.encode() + image.tobytes() + str(image.shape).encode()).digest()
+        if key not in self._picture_hits:
+            scores = vectors @ self.image_embedder.embed([image])[0]
+            self._picture_hits[key] = int(self.view_owner[int(np.argmax(scores))])
+        return self._picture_hits[key]
 
     def mesh(self, shape_id: str) -> trimesh.Trimesh:
         """A copy of a training shape's mesh in metres (the last `MESH_CACHE` are kept)."""
@@ -150,7 +174,7 @@ def _embed_sparse(embedder: TextEmbedder, texts: Sequence[str]) -> sparse.csr_ma
 
 
 class RetrievalBaseline:
-    """Nearest training shape by text or image embedding (a `Generator`)."""
+    """Nearest training shape by text, image or sketch embedding (a `Generator`)."""
 
     name = "retrieval"
 
@@ -163,11 +187,17 @@ class RetrievalBaseline:
     def image_source(self, rgb: np.ndarray) -> str:
         return self.index.records[self.index.nearest_by_image(rgb)].id
 
+    def sketch_source(self, rgb: np.ndarray) -> str:
+        return self.index.records[self.index.nearest_by_sketch(rgb)].id
+
     def text(self, prompt: str, seed: int = 0) -> trimesh.Trimesh:
         return self.index.mesh(self.text_source(prompt))
 
     def image(self, rgb: np.ndarray, seed: int = 0) -> trimesh.Trimesh:
         return self.index.mesh(self.image_source(rgb))
+
+    def sketch(self, rgb: np.ndarray, seed: int = 0) -> trimesh.Trimesh:
+        return self.index.mesh(self.sketch_source(rgb))
 
 
 def medoid(clouds: Sequence[np.ndarray]) -> int:
@@ -226,11 +256,17 @@ class MedoidBaseline:
     def image_source(self, rgb: np.ndarray) -> str:
         return self.medoids[self.index.records[self.index.nearest_by_image(rgb)].category]
 
+    def sketch_source(self, rgb: np.ndarray) -> str:
+        return self.medoids[self.index.records[self.index.nearest_by_sketch(rgb)].category]
+
     def text(self, prompt: str, seed: int = 0) -> trimesh.Trimesh:
         return self.index.mesh(self.text_source(prompt))
 
     def image(self, rgb: np.ndarray, seed: int = 0) -> trimesh.Trimesh:
         return self.index.mesh(self.image_source(rgb))
+
+    def sketch(self, rgb: np.ndarray, seed: int = 0) -> trimesh.Trimesh:
+        return self.index.mesh(self.sketch_source(rgb))
 
 
 BASELINES = {"retrieval": RetrievalBaseline, "medoid": MedoidBaseline}

@@ -1,8 +1,8 @@
 """`meshsmith` subcommands of the eval stage (registered by meshsmith.cli).
 
 - ``meshsmith compare A B [--json] [--points N]``: reconstruction metrics of B against A.
-- ``meshsmith eval --data DIR -o REPORT_DIR [--model NAME|PATH] [--baseline B] [--quick]
-  [--max-shapes N] [--cache-dir DIR | --no-cache]``
+- ``meshsmith eval --data DIR -o REPORT_DIR [--model NAME|PATH [--autoencoder]]
+  [--baseline B] [--routes R] [--quick] [--max-shapes N] [--cache-dir DIR | --no-cache]``
 - ``meshsmith eval train-classifier --data DIR -o PATH [--steps N]``
 """
 
@@ -88,15 +88,34 @@ def _baselines(spec: str | None) -> list[str]:
     return names
 
 
+def _routes(spec: str | None) -> tuple[str, ...] | None:
+    """The routes of ``--routes`` (None: the default, every route)."""
+    if spec is None:
+        return None
+    from meshsmith.eval.evaluate import ROUTES
+
+    names = tuple(dict.fromkeys(name.strip() for name in spec.split(",") if name.strip()))
+    unknown = [name for name in names if name not in ROUTES]
+    if unknown or not names:
+        raise InputError(f"unknown route {','.join(unknown)!r}; choose from {', '.join(ROUTES)}")
+    return names
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     if args.data is None or args.output is None:
         raise InputError("eval needs --data DIR and -o REPORT_DIR (or: eval train-classifier)")
+    if args.autoencoder and not args.model:
+        raise InputError("--autoencoder needs a trained model: --model NAME|PATH")
     from meshsmith.eval.generators import load_generator
 
     start, cpu_start = time.perf_counter(), time.process_time()
     # Bad options fail before the heavy imports (torch, the renderer).
     generators = [load_generator(args.model)] if args.model else []
+    autoencoder = getattr(generators[0], "autoencoder", None) if args.autoencoder else None
+    if args.autoencoder and autoencoder is None:
+        raise InputError(f"model {args.model} has no autoencoder to evaluate")
     names = _baselines(args.baseline)
+    routes = _routes(args.routes)
 
     from dataclasses import asdict, replace
 
@@ -116,6 +135,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         "recon_points": args.points,
         "emd_points": args.emd_points,
         "workers": args.workers,
+        "routes": routes,
     }
     config = replace(config, **{k: v for k, v in overrides.items() if v is not None})
     losses = None
@@ -132,6 +152,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     index = TrainingIndex(dataset, cache=cache)
     generators += [BASELINES[name](index) for name in names]
     evaluation = evaluate_generators(dataset, generators, classifier, config, cache)
+    if autoencoder is not None:
+        from meshsmith.eval.autoencoding import evaluate_autoencoder
+
+        result = evaluate_autoencoder(
+            dataset,
+            autoencoder,
+            max_shapes=config.max_shapes,
+            recon_points=config.recon_points,
+            resolution=config.autoencoder_resolution,
+            seed=config.seed,
+        )
+        evaluation.metrics["autoencoder"] = result
+        evaluation.metrics["timings"]["autoencoder"] = result["seconds"]
     evaluation.metrics["run"] = {
         "dataset": str(args.data),
         "command": "meshsmith " + " ".join(sys.argv[1:]),
@@ -153,12 +186,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for route, summary in routes.items():
             recon = summary.get("reconstruction") or {}
             lines.append(
-                f"  {method} {route}: CD-L1 {recon.get('chamfer_l1', float('nan')):.4f}, "
-                f"F@0.01 {recon.get('fscore@0.01', float('nan')):.3f}, "
-                f"IoU {recon.get('iou', float('nan')):.3f}"
+                f"  {method} {route}: CD-L1 {_num(recon.get('chamfer_l1'), 4)}, "
+                f"F@0.01 {_num(recon.get('fscore@0.01'), 3)}, "
+                f"IoU {_num(recon.get('iou'), 3)}; own box: "
+                f"CD-L1 {_num(recon.get('chamfer_l1_ownbox'), 4)}, "
+                f"IoU {_num(recon.get('iou_ownbox'), 3)}"
             )
+    if "autoencoder" in metrics:
+        ae = metrics["autoencoder"]["summary"]
+        lines.append(
+            f"  autoencoder ({ae['shapes']} shapes, {ae['failures']} failed): "
+            f"CD-L1 {_num(ae.get('chamfer_l1'), 4)}, IoU {_num(ae.get('iou'), 3)}"
+        )
     emit(metrics, args.json, lines)
     return 0
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -177,7 +222,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data", type=existing_dir, help="dataset folder (meshsmith data build)")
     p.add_argument("-o", "--output", type=Path, help="report folder")
     p.add_argument("--model", help="registered model name or checkpoint file")
+    p.add_argument(
+        "--autoencoder",
+        action="store_true",
+        help="also encode and decode test shapes with the model's autoencoder "
+        "(2 per category, or --max-shapes; quick: 12) and report it",
+    )
     p.add_argument("--baseline", help="retrieval, medoid or both comma-separated (default both)")
+    p.add_argument(
+        "--routes",
+        help="comma-separated routes to evaluate (default text,paraphrase,image,sketch)",
+    )
     p.add_argument("--classifier", type=existing_file, help="evaluation classifier to use")
     p.add_argument("--steps", type=positive_int, help="classifier steps when training one")
     p.add_argument(

@@ -4,7 +4,8 @@
 whose dot product is a similarity. The implementations here are deliberately plain
 and deterministic: TF-IDF over words and word pairs (a pretrained sentence encoder
 plugs in through the same protocol later), and a silhouette plus colour histogram
-of a render.
+of a render. Sketches go through the image embedder as they are: their "silhouette"
+is the ink, the lines drawn.
 """
 
 from __future__ import annotations
@@ -34,8 +35,15 @@ class ImageEmbedder(Protocol):
     """Images to unit vectors."""
 
     def embed(self, images: Sequence[np.ndarray]) -> np.ndarray:
-        """(len(images), d) float32 unit rows for (H, W, 3 or 4) uint8 sRGB images."""
+        """(len(images), d) float32 unit rows for (H, W, 3 or 4) uint8 sRGB images
+        or (H, W) uint8 grey ones (sketches)."""
         ...
+
+
+def _as_rgb(image: np.ndarray) -> np.ndarray:
+    """An (H, W) grey image as (H, W, 3); (H, W, 3 or 4) images as they are."""
+    image = np.asarray(image)
+    return np.repeat(image[..., None], 3, axis=2) if image.ndim == 2 else image
 
 
 def _normalise_rows(matrix: np.ndarray) -> np.ndarray:
@@ -96,6 +104,7 @@ class SilhouetteEmbedder:
     box, padded to a square and box-filtered to ``grid × grid``; the foreground
     colours fill a ``bins³`` RGB histogram (square-rooted). Both parts are unit
     vectors, concatenated and normalised again: equal weight to shape and colour.
+    Grey (H, W) images are read as RGB with three equal channels.
     """
 
     BACKGROUND_TOLERANCE = 12
@@ -111,8 +120,8 @@ class SilhouetteEmbedder:
         return f"silhouette-v1-grid{self.grid}-bins{self.bins}"
 
     def mask(self, image: np.ndarray) -> np.ndarray:
-        """(H, W) bool object mask of an (H, W, 3 or 4) uint8 image."""
-        image = np.asarray(image)
+        """(H, W) bool object mask of an (H, W) or (H, W, 3 or 4) uint8 image."""
+        image = _as_rgb(image)
         if image.shape[2] == 4:
             return image[..., 3] > 127
         corners = image[[0, 0, -1, -1], [0, -1, 0, -1], :3].astype(np.int16)
@@ -143,8 +152,9 @@ class SilhouetteEmbedder:
     def embed(self, images: Sequence[np.ndarray]) -> np.ndarray:
         rows = []
         for image in images:
+            image = _as_rgb(image)
             mask = self.mask(image)
-            parts = [self._silhouette(mask), self._histogram(np.asarray(image), mask)]
+            parts = [self._silhouette(mask), self._histogram(image, mask)]
             rows.append(np.concatenate([p / max(np.linalg.norm(p), 1e-12) for p in parts]))
         width = self.grid * self.grid + self.bins**3
         return _normalise_rows(np.asarray(rows).reshape(len(images), width))

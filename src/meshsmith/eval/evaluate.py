@@ -5,12 +5,14 @@ Routes (what a generator is asked):
 - ``text``: each test shape's first caption;
 - ``paraphrase``: its first held-out caption (phrasings from templates never used
   in any training caption), so the text route's robustness to new wording shows;
-- ``image``: its first rendered view (when the dataset has views).
+- ``image``: its first rendered view (when the dataset has views);
+- ``sketch``: its first sketch render (drawn from the same camera as that view).
 
-Every output is compared with its test shape (`meshsmith.eval.reconstruction`) and
-measured alone (`meshsmith.eval.measure`); `meshsmith.eval.aggregate` turns the
-rows into the report's numbers. When a generator says which training shape it
-returned (the baselines' ``text_source``/``image_source``), measurements of a
+Every output is compared with its test shape (`meshsmith.eval.reconstruction`), in
+the test shape's frame and in its own box (scale-free), and measured alone
+(`meshsmith.eval.measure`); `meshsmith.eval.aggregate` turns the rows into the
+report's numbers. When a generator says which training shape it returned (the
+baselines' ``text_source``/``image_source``/``sketch_source``), measurements of a
 shape already seen are reused, which makes the baselines cheap to evaluate.
 
 Generators are called from one thread, in order; preparing the test shapes and
@@ -43,7 +45,11 @@ from meshsmith.eval.reconstruction import DEFAULT_POINTS, Reference, compare_to_
 
 log = logging.getLogger(__name__)
 
-ROUTES = ("text", "paraphrase", "image")
+ROUTES = ("text", "paraphrase", "image", "sketch")
+#: Routes whose input is a picture (`Item.image`) rather than a prompt.
+PICTURE_ROUTES = ("image", "sketch")
+#: The `Generator` method (and ``<method>_source``) that answers each route.
+ROUTE_METHODS = {"text": "text", "paraphrase": "text", "image": "image", "sketch": "sketch"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,9 @@ class EvalConfig:
     workers : int
         Threads preparing test shapes and scoring outputs; 1 does it all in the
         calling thread. The numbers do not depend on it.
+    autoencoder_resolution : int
+        Extraction grid of the autoencoder evaluation (``eval --autoencoder``,
+        `meshsmith.eval.autoencoding`).
     """
 
     recon_points: int = DEFAULT_POINTS
@@ -77,16 +86,34 @@ class EvalConfig:
     routes: tuple[str, ...] = ROUTES
     seed: int = 0
     workers: int = 2
+    autoencoder_resolution: int = 128
 
     @classmethod
     def quick(cls) -> EvalConfig:
         """A smoke-test evaluation: 12 shapes, 10k-point reconstruction metrics."""
-        return cls(recon_points=10_000, emd_points=128, max_shapes=12, sheet_shapes=4)
+        return cls(
+            recon_points=10_000,
+            emd_points=128,
+            max_shapes=12,
+            sheet_shapes=4,
+            autoencoder_resolution=64,
+        )
 
 
 @dataclass
 class Item:
-    """One request to a generator: a test shape and the prompt or image for it."""
+    """One request to a generator: a test shape and the prompt or picture for it.
+
+    Attributes
+    ----------
+    route : str
+    record : meshsmith.data.dataset.ShapeRecord
+    prompt : str or None
+        Text routes.
+    image : ndarray or None
+        Picture routes: an (H, W, 3 or 4) uint8 sRGB view, or an (H, W) uint8 sketch
+        (black lines on white).
+    """
 
     route: str
     record: object
@@ -139,12 +166,13 @@ def route_items(dataset, records: list, route: str) -> list[Item]:
         return [
             Item(route, r, prompt=r.held_out_captions[0]) for r in records if r.held_out_captions
         ]
-    if route == "image":
+    if route in PICTURE_ROUTES:
+        key = "rgb" if route == "image" else "sketch"
         items = []
         for record in records:
             views = dataset.views(record)
             if views:
-                items.append(Item(route, record, image=views[0]["rgb"]))
+                items.append(Item(route, record, image=views[0][key]))
         return items
     raise InputError(f"unknown route {route!r}; choose from {', '.join(ROUTES)}")
 
@@ -200,10 +228,15 @@ class Evaluator:
 
         A generator error (or an output that cannot be measured, such as an empty
         mesh) becomes a row with ``error``; a generator without the route
-        (NotImplementedError) gives an empty run.
+        (NotImplementedError, or no such method) gives an empty run.
         """
         run = RouteRun()
-        source_of = getattr(generator, "image_source" if route == "image" else "text_source", None)
+        method = ROUTE_METHODS[route]
+        answer = getattr(generator, method, None)  # None: a generator older than the route
+        source_of = getattr(generator, f"{method}_source", None)
+        if answer is None:
+            log.info("%s has no %s route", generator.name, route)
+            return run
         # Outputs being scored, oldest first; a few at most, so meshes do not pile up.
         pending: list[tuple[int, dict, trimesh.Trimesh | None, Future | None, Future | None]] = []
         with _pool(self.config.workers) as pool:
@@ -213,10 +246,11 @@ class Evaluator:
                 row = {"id": record.id, "category": record.category, "prompt": item.prompt}
                 start = time.perf_counter()
                 try:
-                    mesh = self._generate(generator, item)
+                    mesh = self._generate(answer, item)
                     row["seconds"] = time.perf_counter() - start
                     if source_of is not None:
-                        row["source"] = source_of(item.image if route == "image" else item.prompt)
+                        picture = route in PICTURE_ROUTES
+                        row["source"] = source_of(item.image if picture else item.prompt)
                 except NotImplementedError:
                     log.info("%s has no %s route", generator.name, route)
                     return RouteRun()
@@ -238,12 +272,14 @@ class Evaluator:
         `source`, a training shape's id or None)."""
         if not source:
             return (
-                _submit(pool, compare_to_reference, truth.reference, mesh),
+                _submit(pool, compare_to_reference, truth.reference, mesh, True),
                 _submit(pool, self._measure, mesh),
             )
         key = (truth.record.id, source)
         if key not in self._recon_cache:
-            self._recon_cache[key] = _submit(pool, compare_to_reference, truth.reference, mesh)
+            self._recon_cache[key] = _submit(
+                pool, compare_to_reference, truth.reference, mesh, True
+            )
         if source not in self._measure_cache:
             self._measure_cache[source] = _submit(pool, self._measure, mesh)
         return self._recon_cache[key], self._measure_cache[source]
@@ -271,10 +307,11 @@ class Evaluator:
         if index < self.config.sheet_shapes:
             run.sheet[row["id"]] = mesh
 
-    def _generate(self, generator: Generator, item: Item) -> trimesh.Trimesh:
-        if item.route == "image":
-            return generator.image(item.image, seed=self.config.seed)
-        return generator.text(item.prompt, seed=self.config.seed)
+    def _generate(self, answer: Callable[..., trimesh.Trimesh], item: Item) -> trimesh.Trimesh:
+        """`answer` (a generator's ``text``, ``image`` or ``sketch``) for `item`."""
+        if item.route in PICTURE_ROUTES:
+            return answer(item.image, seed=self.config.seed)
+        return answer(item.prompt, seed=self.config.seed)
 
 
 def _pool(workers: int) -> contextlib.AbstractContextManager:

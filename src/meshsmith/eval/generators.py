@@ -1,9 +1,13 @@
-"""What `meshsmith eval` evaluates: anything that turns a prompt or an image into a mesh.
+"""What `meshsmith eval` evaluates: anything that turns a prompt, an image or a sketch
+into a mesh.
 
-A `Generator` answers ``text(prompt, seed)`` and ``image(rgb, seed)`` with a mesh in
-metres, +Y up, standing on y = 0. The baselines (`meshsmith.eval.baselines`)
-implement it; trained models register a factory in `MODELS` under their name, and
-checkpoint files a loader in `CHECKPOINT_LOADERS` under their suffix.
+A `Generator` answers ``text(prompt, seed)``, ``image(rgb, seed)`` and
+``sketch(rgb, seed)`` with a mesh in metres, +Y up, standing on y = 0. The baselines
+(`meshsmith.eval.baselines`) implement it; trained models register a factory in
+`MODELS` under their name, and checkpoint files a loader in `CHECKPOINT_LOADERS`
+under their suffix. A trained model's generator may also carry ``autoencoder``, the
+model whose ``encode_shape``, ``field`` and ``appearance`` `meshsmith.eval.autoencoding`
+scores (``meshsmith eval --autoencoder``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from meshsmith.errors import InputError
 
 @runtime_checkable
 class Generator(Protocol):
-    """A text- and image-conditioned shape generator.
+    """A text-, image- and sketch-conditioned shape generator.
 
     Attributes
     ----------
@@ -38,6 +42,15 @@ class Generator(Protocol):
         """A mesh (metres) for an (H, W, 3 or 4) uint8 sRGB image.
 
         Raises NotImplementedError when the generator has no image route.
+        """
+        ...
+
+    def sketch(self, rgb: np.ndarray, seed: int = 0) -> trimesh.Trimesh:
+        """A mesh (metres) for a line drawing: (H, W) uint8 grey or (H, W, 3 or 4) uint8
+        sRGB, dark lines on a light background (the dataset's sketch renders are
+        (H, W), black on white).
+
+        Raises NotImplementedError when the generator has no sketch route.
         """
         ...
 

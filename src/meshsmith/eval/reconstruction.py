@@ -27,6 +27,20 @@ With ``d(p, X) = min_{x in X} ||p - x||_2`` (Euclidean, nearest sample):
   The query box is A's unit box padded by 0.05 on every side ([-0.55, 0.55]^3, like
   the dataset's volume samples), grown to hold B when B reaches further, so no
   volume of either is missed.
+
+Own-box ("scale-free") variant, for routes whose input does not say how big the
+object is (a photo or a sketch: the pipeline gives those a size by rule). Before the
+usual normalisation by A's unit-box similarity, B is moved and uniformly scaled so
+that its bounding box has A's centre and A's longest side::
+
+    x' = c_A + (L_A / L_B) (x - c_B)
+
+(``c`` the centre of a bounding box, ``L`` its longest side). Composed with A's
+``x'' = (x' - c_A) / L_A`` that is ``(x - c_B) / L_B``: B in its own unit box, A in
+its own, so a B of the right shape at any size and position scores perfectly. The
+metrics are the same as above, keys suffixed ``_ownbox`` (`OWN_BOX_SUFFIX`); B's
+surface samples are reused (a similarity moves samples and keeps their normals), and
+B lies inside the padded box, so A's IoU query points and occupancy are too.
 """
 
 from __future__ import annotations
@@ -43,6 +57,8 @@ from meshsmith.eval.sampling import sample_surface
 
 THRESHOLDS = (0.01, 0.02, 0.05, 0.1)
 DEFAULT_POINTS = 100_000
+#: Suffix of the own-box metric keys (``chamfer_l1_ownbox``; module docstring).
+OWN_BOX_SUFFIX = "_ownbox"
 #: Padding of the IoU query box around A's unit box, as in the dataset's volume samples.
 IOU_PADDING = 0.05
 #: Up to this many faces the exact winding number (cost ~ faces × points) beats the
@@ -55,6 +71,11 @@ _PADDED_HIGH = np.full(3, 0.5 + IOU_PADDING)
 def fscore_key(tau: float) -> str:
     """The report key of the F-score at `tau`, e.g. ``"fscore@0.01"``."""
     return f"fscore@{tau:g}"
+
+
+def own_box_key(key: str) -> str:
+    """The own-box variant of a metric key, e.g. ``"chamfer_l1_ownbox"``."""
+    return f"{key}{OWN_BOX_SUFFIX}"
 
 
 @dataclass
@@ -252,7 +273,9 @@ def volumetric_iou(
     return _iou(occupancy(*mesh_a, query), occupancy(*mesh_b, query))
 
 
-def compare_to_reference(reference: Reference, candidate: trimesh.Trimesh) -> dict[str, float]:
+def compare_to_reference(
+    reference: Reference, candidate: trimesh.Trimesh, own_box: bool = False
+) -> dict[str, float]:
     """Every reconstruction metric of `candidate` against a prepared `reference`.
 
     Parameters
@@ -260,26 +283,48 @@ def compare_to_reference(reference: Reference, candidate: trimesh.Trimesh) -> di
     reference : Reference
     candidate : trimesh.Trimesh
         B, in the same world frame as the reference mesh (both get A's transform).
+    own_box : bool
+        Also measure B moved into A's box first (module docstring), from the same
+        surface samples.
 
     Returns
     -------
     metrics : dict of str to float
         The keys of `point_metrics` plus ``iou`` (as many IoU query points as the
-        reference has surface samples).
+        reference has surface samples); with `own_box` each also suffixed
+        ``_ownbox``.
+
+    Raises
+    ------
+    InvalidMeshError
+        B has no surface area (or, with `own_box`, a bounding box that is a point).
     """
-    count = len(reference.points)
-    samples = sample_surface(candidate, count, reference.seed)
-    points = apply_transform(samples["points"], reference.transform)
+    samples = sample_surface(candidate, len(reference.points), reference.seed)
+    metrics = _metrics_in_frame(reference, candidate, samples, reference.transform)
+    if own_box:
+        own = unit_box_transform(candidate.bounds)
+        for key, value in _metrics_in_frame(reference, candidate, samples, own).items():
+            metrics[own_box_key(key)] = value
+    return metrics
+
+
+def _metrics_in_frame(
+    reference: Reference, candidate: trimesh.Trimesh, samples: dict, transform: np.ndarray
+) -> dict[str, float]:
+    """Metrics of B's `samples` and mesh moved by the similarity `transform` (4, 4)
+    into the reference's unit-box frame."""
+    points = apply_transform(samples["points"], transform)
     metrics = point_metrics(
         reference.points, reference.normals, points, samples["normals"], ref_tree=reference.tree
     )
-    vertices = apply_transform(candidate.vertices, reference.transform)
+    vertices = apply_transform(candidate.vertices, transform)
     faces = np.asarray(candidate.faces, dtype=np.int64)
     if (vertices.min(axis=0) >= _PADDED_LOW).all() and (vertices.max(axis=0) <= _PADDED_HIGH).all():
         query, inside_a = reference.padded_box_occupancy()
         metrics["iou"] = _iou(inside_a, occupancy(vertices, faces, query))
     else:
         mesh_a = (reference.vertices, reference.faces)
+        count = len(reference.points)
         metrics["iou"] = volumetric_iou(mesh_a, (vertices, faces), count, reference.seed)
     return metrics
 

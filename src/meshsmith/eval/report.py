@@ -3,10 +3,11 @@
 Layout of REPORT_DIR::
 
     report.md          tables, figures and the conventions behind every number
-    metrics.json       the numbers (see `meshsmith.eval.evaluate.Evaluation.metrics`)
+    metrics.json       the numbers (see `meshsmith.eval.evaluate.Evaluation.metrics`;
+                       ``autoencoder`` with ``eval --autoencoder``)
     per_shape.jsonl    one row per output: metrics, QA, predictions
     plots/*.png        F-score curves, Chamfer boxes, memorisation, classifier loss
-    samples.png        ground truth beside every output (text/image routes)
+    samples.png        ground truth beside every output (every route)
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from meshsmith.errors import MeshsmithError
 from meshsmith.eval import plots
 from meshsmith.eval.evaluate import Evaluation
 from meshsmith.eval.memorization import CANDIDATES, PREFILTER_POINTS
-from meshsmith.eval.reconstruction import THRESHOLDS, fscore_key
+from meshsmith.eval.reconstruction import THRESHOLDS, fscore_key, own_box_key
 from meshsmith.eval.sheet import write_sheet
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,12 @@ CONVENTIONS = """\
   within τ of B); NC = mean |dot| of nearest-sample normals; IoU from fast winding
   number occupancy at {points} shared uniform points in [-0.55, 0.55]³ (grown to hold B).
   Retrieval and medoid outputs keep their real size, so a wrong size costs them here.
+- **Reconstruction, own box** (scale-free): the same metrics after each output B is
+  first moved and uniformly scaled so that its bounding box has A's centre and A's
+  longest side, ``x' = c_A + (L_A / L_B)(x - c_B)``, then normalised with A as above;
+  B's shape is scored whatever its size and position. A photo or a sketch does not
+  say how big the object is (the pipeline sizes those by rule), so read the image and
+  sketch routes here; every route and method is measured both ways.
 - **Generation** (PointFlow): {cloud} points per shape, each cloud normalised on its
   own to its unit box (centre 0, longest side 1). CD = sum of the two mean squared
   nearest distances (no ½); EMD = mean Euclidean length of the exact optimal
@@ -74,7 +81,19 @@ CONVENTIONS = """\
   knife-edge support counts as unstable.
 - Routes: *text* = first caption of each test shape; *paraphrase* = its first
   held-out caption (templates never used in training captions); *image* = its first
-  rendered view.
+  rendered view; *sketch* = its first sketch render (same camera as that view).
+  Retrieval by image or sketch: nearest training view or training sketch render by
+  silhouette (ink) and colour embedding.
+"""
+
+AUTOENCODER = """## Autoencoder
+
+Test shapes encoded from their dataset surface samples ({encoder} points, posterior
+mean) and decoded back; the field's surface extracted at {resolution}³ cells, put in
+metres with the shape's own scale and offset, and scored like the reconstruction
+table in the test shape's frame ({points} surface samples); albedo (linear RGB),
+roughness and metallic are mean absolute errors at the ground truth's surface
+samples. Shapes: {shapes} ({failures} without a surface); {seconds:.1f} s.
 """
 
 
@@ -128,15 +147,8 @@ def markdown(metrics: dict, figures: list[str], sheet: str | None) -> str:
         "",
     ]
     runs = _runs(metrics)
-    lines += ["## Reconstruction", ""]
-    lines += _table(
-        ["method", "route", "n", *(c for c, _ in RECON_COLUMNS)],
-        [
-            [m, r, str(s["shapes"] - s["failures"])]
-            + [_fmt((s.get("reconstruction") or {}).get(k)) for _, k in RECON_COLUMNS]
-            for m, r, s in runs
-        ],
-    )
+    lines += ["## Reconstruction", ""] + _recon_table(runs, own_box=False)
+    lines += ["", "## Reconstruction, own box (scale-free)", ""] + _recon_table(runs, own_box=True)
     lines += ["", "## Generation", ""]
     lines += _table(
         ["method", "route", "categories", *(c for c, _ in GENERATION_COLUMNS), "FPD ↓"],
@@ -173,6 +185,8 @@ def markdown(metrics: dict, figures: list[str], sheet: str | None) -> str:
         ],
         [_shape_row("ground truth", "–", truth)] + [_shape_row(m, r, s) for m, r, s in runs],
     )
+    if "autoencoder" in metrics:
+        lines += [""] + _autoencoder_section(metrics["autoencoder"])
     lines += ["", "## Figures", ""] + [f"![{Path(f).stem}]({f})" for f in figures]
     if sheet:
         lines += ["", "## Samples (ground truth first)", "", f"![samples]({sheet})"]
@@ -189,6 +203,32 @@ def markdown(metrics: dict, figures: list[str], sheet: str | None) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _recon_table(runs: list[tuple[str, str, dict]], own_box: bool) -> list[str]:
+    """The reconstruction table in the test shape's frame, or in the output's own box."""
+    rows = []
+    for method, route, summary in runs:
+        recon = summary.get("reconstruction") or {}
+        cells = [_fmt(recon.get(own_box_key(k) if own_box else k)) for _, k in RECON_COLUMNS]
+        rows.append([method, route, str(summary["shapes"] - summary["failures"]), *cells])
+    return _table(["method", "route", "n", *(c for c, _ in RECON_COLUMNS)], rows)
+
+
+def _autoencoder_section(result: dict) -> list[str]:
+    """The Autoencoder section: how it was measured, then `format_table`."""
+    from meshsmith.eval.autoencoding import format_table  # imports torch
+
+    summary, settings = result["summary"], result["settings"]
+    text = AUTOENCODER.format(
+        encoder=settings["encoder_points"],
+        resolution=settings["resolution"],
+        points=settings["recon_points"],
+        shapes=summary["shapes"],
+        failures=summary["failures"],
+        seconds=result["seconds"],
+    )
+    return [text, *format_table(result)]
 
 
 def _shape_row(method: str, route: str, s: dict) -> list[str]:
