@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import trimesh
 
 from meshsmith.errors import GeometryError
@@ -20,6 +21,12 @@ EXTRACT_BATCH = 262144
 MIN_SPAN_VOXELS = 4
 #: Parts under this share of the largest part's area are field noise, not object parts.
 FLOATER_RATIO = 0.05
+#: A group of parts holding under this share of the area of the group around the
+#: largest part, and farther than `STRAY_GAP` times the largest part's longest side
+#: from it, is a stray: kept, it would set the asset's size (and the preview's
+#: framing) around empty space. See `drop_strays`.
+STRAY_RATIO = 0.1
+STRAY_GAP = 1.0
 #: Coarsest re-extraction tried when a face budget cannot hold the surface's topology.
 MIN_FALLBACK_RESOLUTION = 16
 
@@ -56,10 +63,12 @@ def extract_surface(
 
 
 def clean_closed(mesh: trimesh.Trimesh, voxel: float) -> trimesh.Trimesh:
-    """Drop floaters (`FLOATER_RATIO`) and degenerate faces; repair if not closed.
+    """Drop floaters, strays and degenerate faces; repair if the result is not closed.
 
-    Marching cubes on a padded grid is closed by construction, so the repair is a
-    safety net, not a step that normally runs.
+    Floaters are parts under `FLOATER_RATIO` of the largest part's area, strays
+    small parts far from the rest (`drop_strays`). Marching cubes on a padded grid
+    is closed by construction, so the repair is a safety net, not a step that
+    normally runs.
 
     Parameters
     ----------
@@ -78,7 +87,7 @@ def clean_closed(mesh: trimesh.Trimesh, voxel: float) -> trimesh.Trimesh:
         When what is left spans fewer than `MIN_SPAN_VOXELS` voxels: scaled to an
         object's size, a speck of the field would be a meaningless polyhedron.
     """
-    cleaned = clean_mesh(mesh, min_component_ratio=FLOATER_RATIO)
+    cleaned = drop_strays(clean_mesh(mesh, min_component_ratio=FLOATER_RATIO))
     if not (len(cleaned.faces) and topology.is_closed_manifold(cleaned)):
         cleaned = repair_mesh(cleaned if len(cleaned.faces) else mesh).mesh
     if float(cleaned.extents.max()) < MIN_SPAN_VOXELS * voxel:
@@ -87,6 +96,43 @@ def clean_closed(mesh: trimesh.Trimesh, voxel: float) -> trimesh.Trimesh:
             "try another seed or rephrase the prompt"
         )
     return cleaned
+
+
+def drop_strays(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
+    """`mesh` without groups of parts that are small and far from the rest.
+
+    Parts closer than `STRAY_GAP` times the largest part's longest side (between
+    their bounding boxes) form a group, and groups chain: a fragmentary object
+    whose pieces sit near each other is one group however it is cut. A group other
+    than the largest part's, holding under `STRAY_RATIO` of that group's area, is a
+    stray. `mesh` must have its vertices merged (parts share no vertex).
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    if not len(mesh.faces):
+        return mesh
+    labels = trimesh.graph.connected_component_labels(mesh.face_adjacency, len(mesh.faces))
+    count = int(labels.max()) + 1
+    if count == 1:
+        return mesh
+    area = np.bincount(labels, weights=mesh.area_faces, minlength=count)
+    corners = mesh.triangles  # (m, 3, 3)
+    low = np.full((count, 3), np.inf)
+    high = np.full((count, 3), -np.inf)
+    np.minimum.at(low, labels, corners.min(axis=1))
+    np.maximum.at(high, labels, corners.max(axis=1))
+    largest = int(area.argmax())
+    reach = STRAY_GAP * float((high[largest] - low[largest]).max())
+    gaps = np.maximum(0.0, np.maximum(low[:, None] - high[None], low[None] - high[:, None]))
+    _, group = connected_components(np.linalg.norm(gaps, axis=2) <= reach, directed=False)
+    group_area = np.bincount(group, weights=area)
+    keep = group_area[group] >= STRAY_RATIO * group_area[group[largest]]
+    if keep.all():
+        return mesh
+    out = mesh.copy()
+    out.update_faces(keep[labels])
+    out.remove_unreferenced_vertices()
+    return out
 
 
 def simplify_closed(
