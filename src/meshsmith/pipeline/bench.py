@@ -4,14 +4,16 @@ Figures, never assertions. Wall-clock seconds and, beside them, CPU seconds (thi
 process's, or the child's for the cold start), which stay meaningful when other work
 shares the machine. The model is MESHSMITH_BENCH_MODEL or the built-in default.
 
-- ``warm``: text → 10k-face GLB with 1024² PBR maps in a loaded pipeline, p50/p95
-  per stage and in total (export included).
-- ``cold``: ``meshsmith generate PROMPT -o x.glb`` from a fresh process to the file,
-  with the child's peak resident memory.
+- ``warm``: text → 10k-face GLB with 1024² PBR maps in a loaded pipeline, p50/p90/p95
+  per stage and in total (export included), and the process's peak resident memory.
+- ``cold``: ``meshsmith generate PROMPT -o x.glb`` from a fresh process to the file
+  (the prompts in turn), with the largest peak resident memory among them.
 - ``throughput``: assets per minute with sampling batched 1 vs 4 at a time.
 - ``precision``: fp32, bf16 autocast and int8 dynamic quantisation: seconds of the
   model-bound stages (sample, field) and Chamfer-L1 / IoU / F@1% of their final
-  meshes against fp32's for the same prompts and seeds.
+  meshes against fp32's and against bf16's (the default) for the same prompts and
+  seeds; ``other_seed`` is bf16 against bf16 with another seed, the scale of a
+  change that makes a different object.
 - ``resolution`` (full run only): finest extraction grid vs field time and quality
   against a 256³ extraction.
 """
@@ -41,6 +43,8 @@ PROMPTS = (
     "a stone well",
 )
 RESOLUTIONS = (64, 96, 128, 192, 256)
+#: How often a cold run's memory is read while it runs.
+COLD_POLL_SECONDS = 0.05
 
 
 def bench_generate(quick: bool) -> dict[str, Any]:
@@ -62,7 +66,7 @@ def bench_generate(quick: bool) -> dict[str, Any]:
         "threads": _threads(),
     }
     figures["warm"] = _warm(pipe, runs)
-    figures["cold"] = _cold(model, 1 if quick else 3)
+    figures["cold"] = _cold(model, 1 if quick else 5)
     figures["throughput"] = _throughput(pipe, 4 if quick else 8)
     figures["precision"] = _precisions(model, PROMPTS[: 2 if quick else 4])
     if not quick:
@@ -78,9 +82,13 @@ def _threads() -> int:
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
+    """Median, and the 90th and 95th percentiles as the nearest rank of the sorted values."""
     ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return {"p50": round(statistics.median(ordered), 3), "p95": round(p95, 3)}
+
+    def rank(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 3)
+
+    return {"p50": round(statistics.median(ordered), 3), "p90": rank(0.9), "p95": rank(0.95)}
 
 
 def _warm(pipe, runs: int) -> dict[str, Any]:
@@ -104,33 +112,59 @@ def _warm(pipe, runs: int) -> dict[str, Any]:
         "stages": {name: _percentiles(values) for name, values in stages.items()},
         "total": _percentiles(totals),
         "cpu_seconds": _percentiles(cpu),
+        "peak_rss_mb": round(_peak_rss_mb(resource.RUSAGE_SELF), 1),
     }
 
 
 def _cold(model: str, runs: int) -> dict[str, Any]:
-    """Fresh `meshsmith generate` processes, shell to file."""
+    """Fresh `meshsmith generate` processes, shell to file, and their peak memory."""
     meshsmith = str(Path(sys.executable).with_name("meshsmith"))
-    walls, cpus = [], []
+    walls, cpus, peaks = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(runs):
+            prompt = PROMPTS[i % len(PROMPTS)]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
-            done = subprocess.run(
-                [meshsmith, "generate", PROMPTS[1], "--model", model, "--seed", str(i),
+            process = subprocess.Popen(
+                [meshsmith, "generate", prompt, "--model", model, "--seed", str(i),
                  "-o", str(Path(tmp) / f"{i}.glb")],
-                capture_output=True, text=True, check=False,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
+            peak = 0.0
+            while True:
+                try:
+                    _, stderr = process.communicate(timeout=COLD_POLL_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
+                    peak = max(peak, _high_water_mb(process.pid))
             walls.append(time.perf_counter() - start)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-            if done.returncode != 0:
-                return {"error": done.stderr.strip()}
+            peaks.append(peak)
+            if process.returncode != 0:
+                return {"error": stderr.strip()}
     return {
         "runs": runs,
         "seconds": _percentiles(walls),
         "cpu_seconds": _percentiles(cpus),
-        "peak_rss_mb": round(_peak_rss_mb(resource.RUSAGE_CHILDREN), 1),
+        "peak_rss_mb": round(max(peaks), 1),
     }
+
+
+def _high_water_mb(pid: int) -> float:
+    """Peak resident memory of a running process (VmHWM; 0 once it has exited).
+
+    Not getrusage: on Linux a child's ru_maxrss starts from its parent's resident
+    size at the fork, which here is a loaded pipeline's.
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0  # kB
+    return 0.0
 
 
 def _peak_rss_mb(who: int) -> float:
@@ -154,8 +188,7 @@ def _throughput(pipe, count: int) -> dict[str, Any]:
 
 
 def _precisions(model: str, prompts: tuple[str, ...]) -> dict[str, Any]:
-    """Model-bound stage times and mesh agreement with fp32 for each precision."""
-    from meshsmith.eval.reconstruction import compare_meshes
+    """Model-bound stage times and mesh agreement with fp32 and bf16 for each precision."""
     from meshsmith.pipeline.config import GenerationConfig
     from meshsmith.pipeline.pipeline import Pipeline
 
@@ -180,15 +213,30 @@ def _precisions(model: str, prompts: tuple[str, ...]) -> dict[str, Any]:
             "total_seconds": round(statistics.median(total), 3),
             "cpu_seconds": round(statistics.median(cpu), 3),
         }
-        if precision != "fp32":
-            scores = [
-                compare_meshes(a, b, points=20_000)
-                for a, b in zip(meshes["fp32"], meshes[precision], strict=True)
+        for reference in ("fp32", "bf16"):
+            if reference in meshes and reference != precision:
+                row.update(_agreement(meshes[reference], meshes[precision], f"_vs_{reference}"))
+        if precision == "bf16":
+            others = [
+                pipe.text(prompt, seed=seed + len(prompts)).mesh
+                for seed, prompt in enumerate(prompts)
             ]
-            for key in ("chamfer_l1", "iou", "fscore@0.01"):
-                row[f"{key}_vs_fp32"] = round(float(np.mean([s[key] for s in scores])), 4)
+            out["other_seed"] = _agreement(meshes["bf16"], others, "")
         out[precision] = row
     return out
+
+
+def _agreement(references: list, candidates: list, suffix: str) -> dict[str, float]:
+    """Mean Chamfer-L1, IoU and F@1% of each candidate mesh against its reference."""
+    from meshsmith.eval.reconstruction import compare_meshes
+
+    scores = [
+        compare_meshes(a, b, points=20_000) for a, b in zip(references, candidates, strict=True)
+    ]
+    return {
+        f"{key}{suffix}": round(float(np.mean([s[key] for s in scores])), 4)
+        for key in ("chamfer_l1", "iou", "fscore@0.01")
+    }
 
 
 def _resolutions(pipe, prompts: tuple[str, ...]) -> dict[str, Any]:
