@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import trimesh
 
-from meshsmith.export.images import encode_png, srgb_to_linear
+from meshsmith.export.images import encode_png, encode_pngs, srgb_to_linear
 from meshsmith.export.parts import Material, Part, collect_parts
 from meshsmith.export.provenance import Provenance
 from meshsmith.export.tangents import vertex_tangents
@@ -105,6 +105,8 @@ class _GltfBuilder:
         self.meshes: list[dict[str, Any]] = []
         self.nodes: list[dict[str, Any]] = []
         self._image_by_hash: dict[str, int] = {}
+        # PNG bytes encoded ahead by `_material`, by id of the image object.
+        self._encoded: dict[int, bytes] = {}
         self._material_by_id: dict[int, int] = {}
 
     def add_part(self, part: Part) -> int:
@@ -173,7 +175,7 @@ class _GltfBuilder:
         return len(self.accessors) - 1
 
     def _texture(self, image) -> dict[str, int]:
-        png = encode_png(image)
+        png = self._encoded.pop(id(image), None) or encode_png(image)
         digest = hashlib.sha256(png).hexdigest()
         index = self._image_by_hash.get(digest)
         if index is None:
@@ -193,6 +195,18 @@ class _GltfBuilder:
         }
         entry: dict[str, Any] = {"name": material.name, "pbrMetallicRoughness": pbr}
         if has_uv:
+            maps = [
+                image
+                for image in (
+                    material.base_color_texture,
+                    material.metallic_roughness_texture,
+                    material.normal_texture,
+                    material.occlusion_texture,
+                    material.emissive_texture,
+                )
+                if image is not None
+            ]
+            self._encoded.update(zip(map(id, maps), encode_pngs(maps), strict=True))
             if material.base_color_texture is not None:
                 pbr["baseColorTexture"] = self._texture(material.base_color_texture)
             if material.metallic_roughness_texture is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from PIL import Image
@@ -18,6 +20,15 @@ def encode_png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
+
+
+def encode_pngs(images: Sequence[Image.Image]) -> list[bytes]:
+    """`encode_png` of each image, side by side: PIL releases the GIL while it
+    deflates, so a material's three 1024² maps encode in about the time of one."""
+    if len(images) < 2:
+        return [encode_png(image) for image in images]
+    with ThreadPoolExecutor(max_workers=len(images)) as pool:
+        return list(pool.map(encode_png, images))
 
 
 def srgb_to_linear(colors: np.ndarray) -> np.ndarray:
