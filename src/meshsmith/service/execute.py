@@ -37,7 +37,9 @@ class JobRunner:
     """Runs the jobs a worker dequeues with one loaded pipeline.
 
     `current` is the claimed job while one runs; the worker's heartbeat thread renews its
-    lease and sets `lease_lost` when renewal fails.
+    lease and sets `lease_lost` when renewal fails. `changed` is set whenever `current`
+    changes, so the heartbeat records a claimed or finished job at once, not an interval
+    later (a job shorter than the interval would otherwise never show in the registry).
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class JobRunner:
         self.worker_id = worker_id
         self.current: Job | None = None
         self.lease_lost = threading.Event()
+        self.changed = threading.Event()
 
     def run(self, job_id: str) -> None:
         """The queue's handler: run `job_id` if it is still queued, else skip it."""
@@ -59,10 +62,12 @@ class JobRunner:
             return
         self.lease_lost.clear()
         self.current = job
+        self.changed.set()
         try:
             self._run(job)
         finally:
             self.current = None
+            self.changed.set()
 
     def _run(self, job: Job) -> None:
         spec = JobSpec.from_json(job.request)

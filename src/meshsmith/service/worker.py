@@ -50,7 +50,11 @@ class Heartbeat(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_event.wait(self.interval):
+        while True:
+            self.runner.changed.wait(self.interval)  # an interval, or a job claimed or done
+            self.runner.changed.clear()
+            if self._stop_event.is_set():
+                return
             if self.parent_pid is not None and os.getppid() != self.parent_pid:
                 log.warning("the serving process exited; stopping")
                 self.on_orphaned()
@@ -69,6 +73,7 @@ class Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
+        self.runner.changed.set()
 
 
 def run_worker(config: ServiceConfig, parent_pid: int | None = None) -> int:
