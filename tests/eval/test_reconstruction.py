@@ -10,9 +10,10 @@ import pytest
 import trimesh
 from scipy.spatial.distance import cdist
 
-from meshsmith.eval.nearest import PointTree, spatial_order
+from meshsmith.eval.nearest import PointTree, spatial_order, zorder
 from meshsmith.eval.reconstruction import (
     THRESHOLDS,
+    Candidate,
     Reference,
     compare_meshes,
     compare_to_reference,
@@ -142,6 +143,23 @@ def test_own_box_is_the_stated_transform():
     assert own["iou"] == 0.0
 
 
+def test_a_prepared_candidate_scores_like_its_mesh_against_every_reference():
+    # One candidate prepared once (as the evaluation does for a training shape that a
+    # baseline returns for many test shapes) gives each reference the numbers the
+    # mesh itself gives, in A's frame and in its own box.
+    b = trimesh.creation.box((2.0, 1.0, 0.5))
+    b.apply_translation((0.3, 0.25, 0.0))
+    candidate = Candidate.from_mesh(b, 20_000)
+    for a in (_cube(), trimesh.creation.icosphere(subdivisions=2, radius=0.7), _cube(0.4)):
+        reference = Reference.from_mesh(a, 20_000)
+        direct = compare_to_reference(reference, b, own_box=True)
+        prepared = compare_to_reference(reference, candidate, own_box=True)
+        assert prepared == direct
+    assert 0.0 < direct["iou"] < 1.0 and 0.0 < direct[own_box_key("iou")] < 1.0
+    with pytest.raises(ValueError, match="20000 points"):
+        compare_to_reference(Reference.from_mesh(_cube(), 10_000), candidate)
+
+
 def test_point_metrics_hand_computed():
     ref = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
     ref_normals = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
@@ -204,6 +222,11 @@ def test_point_tree_finds_the_nearest_points():
     np.testing.assert_allclose(distances, full.min(axis=1), atol=1e-6)
     np.testing.assert_allclose(distances, full[np.arange(len(query)), indices], rtol=1e-12)
     assert PointTree(points).query(np.zeros((0, 3)))[0].shape == (0,)
+    # Points put in Z-order once are searched as given, with the same answers.
+    ordered, rows = zorder(query, np.arange(len(query)))
+    again, found = PointTree(points).query(ordered, ordered=True)
+    np.testing.assert_array_equal(again, distances[rows])
+    np.testing.assert_array_equal(found, indices[rows])
 
 
 def test_spatial_order_is_a_permutation_along_the_curve():

@@ -45,6 +45,7 @@ B lies inside the padded box, so A's IoU query points and occupancy are too.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import igl
@@ -52,7 +53,7 @@ import numpy as np
 import trimesh
 
 from meshsmith.eval.frame import apply_transform, unit_box_transform
-from meshsmith.eval.nearest import PointTree, spatial_order
+from meshsmith.eval.nearest import PointTree, spatial_order, zorder
 from meshsmith.eval.sampling import sample_surface
 
 THRESHOLDS = (0.01, 0.02, 0.05, 0.1)
@@ -90,7 +91,8 @@ class Reference:
     transform : (4, 4) float
         A's unit-box similarity; candidates are moved by it too.
     points : (n, 3) float64
-        Surface samples of A in the unit-box frame.
+        Surface samples of A in the unit-box frame, in Z-order (`zorder`), so the
+        searches of every candidate visit them in a cache-friendly order.
     normals : (n, 3) float32
         Their face normals; float32, as normal consistency needs no more and an
         evaluation holds one reference per test shape (~7 MB each at 100k samples).
@@ -116,8 +118,7 @@ class Reference:
         points are kept as float32 (A and every B are tested at those same values).
         """
         if self._occupancy is None:
-            query = uniform_points(_PADDED_LOW, _PADDED_HIGH, len(self.points), self.seed)
-            query = query.astype(np.float32)
+            query = padded_box_queries(len(self.points), self.seed)
             self._occupancy = (query, occupancy(self.vertices, self.faces, query))
         return self._occupancy
 
@@ -128,11 +129,78 @@ class Reference:
         """Normalise and sample A."""
         transform = unit_box_transform(mesh.bounds)
         samples = sample_surface(mesh, points, seed)
-        moved = apply_transform(samples["points"], transform)
+        moved, normals = zorder(apply_transform(samples["points"], transform), samples["normals"])
         vertices = apply_transform(mesh.vertices, transform)
         faces = np.asarray(mesh.faces, dtype=np.int64)
-        normals = samples["normals"].astype(np.float32)
+        normals = normals.astype(np.float32)
         return cls(vertices, faces, transform, moved, normals, PointTree(moved), seed)
+
+
+@functools.lru_cache(maxsize=4)
+def padded_box_queries(count: int, seed: int) -> np.ndarray:
+    """The IoU query points (count, 3) float32 uniform in the padded unit box: the same
+    for every reference and candidate of one `count` and `seed` (kept, read-only)."""
+    query = uniform_points(_PADDED_LOW, _PADDED_HIGH, count, seed).astype(np.float32)
+    query.flags.writeable = False
+    return query
+
+
+@dataclass
+class Candidate:
+    """Mesh B prepared once for comparing with many references.
+
+    Its surface samples (drawn like a reference's: same count and seed), in Z-order.
+    The own-box metrics see B in its own unit box whatever A is, so B's side of them
+    is prepared here too, once: the samples in that box, their tree, and B's occupancy
+    at the shared padded-box query points (`padded_box_queries`). A baseline that
+    returns one training shape for many test shapes then pays for it once.
+
+    Attributes
+    ----------
+    vertices : (v, 3) float64
+    faces : (f, 3) int64
+        B in its world frame.
+    points, normals : (n, 3) float64
+        Surface samples (world frame) and their face normals, in Z-order.
+    seed : int
+    own_points : (n, 3) float64
+        `points` in B's own unit box.
+    own_tree : PointTree
+        Over `own_points`.
+    own_occupancy : (n,) bool
+        B (in its own unit box) at `padded_box_queries(n, seed)`.
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    points: np.ndarray
+    normals: np.ndarray
+    seed: int
+    own_points: np.ndarray
+    own_tree: PointTree
+    own_occupancy: np.ndarray
+
+    @classmethod
+    def from_mesh(cls, mesh: trimesh.Trimesh, points: int = DEFAULT_POINTS, seed: int = 0):
+        """Sample and prepare B.
+
+        Raises
+        ------
+        InvalidMeshError
+            B has no surface area, or a bounding box that is a point.
+        """
+        samples = sample_surface(mesh, points, seed)
+        world, normals = zorder(samples["points"], samples["normals"])
+        vertices = np.asarray(mesh.vertices, dtype=np.float64)
+        faces = np.asarray(mesh.faces, dtype=np.int64)
+        own = unit_box_transform(mesh.bounds)
+        own_points = apply_transform(world, own)
+        own_inside = occupancy(
+            apply_transform(vertices, own), faces, padded_box_queries(points, seed)
+        )
+        return cls(
+            vertices, faces, world, normals, seed, own_points, PointTree(own_points), own_inside
+        )
 
 
 def point_metrics(
@@ -142,6 +210,8 @@ def point_metrics(
     normals: np.ndarray,
     thresholds: tuple[float, ...] = THRESHOLDS,
     ref_tree: PointTree | None = None,
+    tree: PointTree | None = None,
+    ordered: bool = False,
 ) -> dict[str, float]:
     """Accuracy, completeness, Chamfer-L1/L2, F-scores and normal consistency.
 
@@ -155,6 +225,10 @@ def point_metrics(
         F-score distances τ.
     ref_tree : PointTree, optional
         A tree over `ref_points`, to reuse across candidates.
+    tree : PointTree, optional
+        A tree over `points`, when the caller has one.
+    ordered : bool
+        Both point sets are in Z-order (`zorder`): searched without sorting them.
 
     Returns
     -------
@@ -170,8 +244,9 @@ def point_metrics(
     0.1
     """
     ref_tree = ref_tree if ref_tree is not None else PointTree(ref_points)
-    to_ref, nearest_ref = ref_tree.query(points)
-    to_cand, nearest_cand = PointTree(points).query(ref_points)
+    tree = tree if tree is not None else PointTree(points)
+    to_ref, nearest_ref = ref_tree.query(points, ordered)
+    to_cand, nearest_cand = tree.query(ref_points, ordered)
     accuracy, completeness = float(to_ref.mean()), float(to_cand.mean())
     metrics = {
         "accuracy": accuracy,
@@ -274,15 +349,16 @@ def volumetric_iou(
 
 
 def compare_to_reference(
-    reference: Reference, candidate: trimesh.Trimesh, own_box: bool = False
+    reference: Reference, candidate: trimesh.Trimesh | Candidate, own_box: bool = False
 ) -> dict[str, float]:
     """Every reconstruction metric of `candidate` against a prepared `reference`.
 
     Parameters
     ----------
     reference : Reference
-    candidate : trimesh.Trimesh
-        B, in the same world frame as the reference mesh (both get A's transform).
+    candidate : trimesh.Trimesh or Candidate
+        B, in the same world frame as the reference mesh (both get A's transform); a
+        `Candidate` must be sampled with the reference's count and seed.
     own_box : bool
         Also measure B moved into A's box first (module docstring), from the same
         surface samples.
@@ -297,35 +373,62 @@ def compare_to_reference(
     Raises
     ------
     InvalidMeshError
-        B has no surface area (or, with `own_box`, a bounding box that is a point).
+        B has no surface area (or a bounding box that is a point).
+    ValueError
+        A `Candidate` sampled with another count or seed than the reference.
     """
-    samples = sample_surface(candidate, len(reference.points), reference.seed)
-    metrics = _metrics_in_frame(reference, candidate, samples, reference.transform)
+    count, seed = len(reference.points), reference.seed
+    if isinstance(candidate, trimesh.Trimesh):
+        candidate = Candidate.from_mesh(candidate, count, seed)
+    elif (len(candidate.points), candidate.seed) != (count, seed):
+        raise ValueError(
+            f"candidate sampled with {len(candidate.points)} points, seed {candidate.seed};"
+            f" the reference with {count}, seed {seed}"
+        )
+    metrics = _metrics_in_frame(reference, candidate)
     if own_box:
-        own = unit_box_transform(candidate.bounds)
-        for key, value in _metrics_in_frame(reference, candidate, samples, own).items():
-            metrics[own_box_key(key)] = value
+        own = _own_box(reference, candidate)
+        metrics |= {own_box_key(key): value for key, value in own.items()}
     return metrics
 
 
-def _metrics_in_frame(
-    reference: Reference, candidate: trimesh.Trimesh, samples: dict, transform: np.ndarray
-) -> dict[str, float]:
-    """Metrics of B's `samples` and mesh moved by the similarity `transform` (4, 4)
-    into the reference's unit-box frame."""
-    points = apply_transform(samples["points"], transform)
+def _metrics_in_frame(reference: Reference, candidate: Candidate) -> dict[str, float]:
+    """Metrics of B moved by A's unit-box similarity into A's frame."""
+    transform = reference.transform
     metrics = point_metrics(
-        reference.points, reference.normals, points, samples["normals"], ref_tree=reference.tree
+        reference.points,
+        reference.normals,
+        apply_transform(candidate.points, transform),
+        candidate.normals,
+        ref_tree=reference.tree,
+        ordered=True,
     )
     vertices = apply_transform(candidate.vertices, transform)
-    faces = np.asarray(candidate.faces, dtype=np.int64)
     if (vertices.min(axis=0) >= _PADDED_LOW).all() and (vertices.max(axis=0) <= _PADDED_HIGH).all():
         query, inside_a = reference.padded_box_occupancy()
-        metrics["iou"] = _iou(inside_a, occupancy(vertices, faces, query))
+        metrics["iou"] = _iou(inside_a, occupancy(vertices, candidate.faces, query))
     else:
         mesh_a = (reference.vertices, reference.faces)
-        count = len(reference.points)
-        metrics["iou"] = volumetric_iou(mesh_a, (vertices, faces), count, reference.seed)
+        metrics["iou"] = volumetric_iou(
+            mesh_a, (vertices, candidate.faces), len(reference.points), reference.seed
+        )
+    return metrics
+
+
+def _own_box(reference: Reference, candidate: Candidate) -> dict[str, float]:
+    """Metrics of B in its own unit box against A in its own (module docstring): B's
+    side comes prepared, and B lies inside the padded box, so A's occupancy serves."""
+    metrics = point_metrics(
+        reference.points,
+        reference.normals,
+        candidate.own_points,
+        candidate.normals,
+        ref_tree=reference.tree,
+        tree=candidate.own_tree,
+        ordered=True,
+    )
+    _, inside_a = reference.padded_box_occupancy()
+    metrics["iou"] = _iou(inside_a, candidate.own_occupancy)
     return metrics
 
 
