@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 import torch
 
+from meshsmith.data.dataset import interleave_categories
 from meshsmith.train.augment import augment_photos, augment_sketches
 from meshsmith.train.data import autoencoder_batch, gather_rows, load_split
 from meshsmith.train.prior_data import TextBank, split_rows
@@ -31,6 +34,18 @@ def test_split_is_held_as_fixed_size_tensors(train_set):
     assert torch.equal(sdf < 0, occupied > 0.5)
     extent = train_set.surface[..., :3].amax(1) - train_set.surface[..., :3].amin(1)
     assert torch.allclose(extent.amax(1), torch.ones(n), atol=0.02)
+
+
+def test_a_limited_split_takes_each_category_in_turn(tiny_dataset, train_set):
+    # Validation loads a few shapes: the first of each category before any second one.
+    ids = ["a-1", "a-2", "a-3", "b-1", "c-1", "c-2"]
+    records = [SimpleNamespace(id=i, category=i[0]) for i in ids]
+    assert [r.id for r in interleave_categories(records, 4)] == ["a-1", "b-1", "c-1", "a-2"]
+    assert [r.id for r in interleave_categories(records)] == [
+        "a-1", "b-1", "c-1", "a-2", "c-2", "a-3"
+    ]  # fmt: skip
+    two = load_split(tiny_dataset, "train", quick_config(), limit=2)
+    assert two.categories == ["chair", "mug"] and two.ids == train_set.ids[:2]
 
 
 def test_crops_are_centred_on_the_object(train_set):

@@ -75,6 +75,29 @@ class ShapeRecord:
         return np.asarray(points, dtype=np.float64) * self.scale + np.asarray(self.offset)
 
 
+def interleave_categories(records: list, limit: int | None = None) -> list:
+    """`records` taken in turn from each category (its first shape, then each category's
+    second, ...), at most `limit` of them: any prefix spans as many categories as it can.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Rec
+    >>> r = [Rec(id=i, category=i[0]) for i in ("a1", "a2", "a3", "b1", "c1")]
+    >>> [x.id for x in interleave_categories(r, 4)]
+    ['a1', 'b1', 'c1', 'a2']
+    """
+    queues: dict[str, list] = {}
+    for record in records:
+        queues.setdefault(record.category, []).append(record)
+    chosen: list = []
+    want = len(records) if limit is None else min(limit, len(records))
+    while len(chosen) < want:
+        for queue in queues.values():
+            if queue and len(chosen) < want:
+                chosen.append(queue.pop(0))
+    return chosen
+
+
 class Dataset:
     """A dataset folder with ``manifest.jsonl``.
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import trimesh
 
+from meshsmith.data.dataset import interleave_categories
 from meshsmith.errors import InputError, MeshsmithError
 from meshsmith.eval.cache import EvalCache
 from meshsmith.eval.classifier import EvalClassifier
@@ -153,17 +154,7 @@ def select_test_records(dataset, max_shapes: int | None) -> list:
     records = dataset.records(split="test")
     if not records:
         raise InputError(f"{dataset.root} has no test shapes to evaluate on")
-    if max_shapes is None or len(records) <= max_shapes:
-        return records
-    queues: dict[str, list] = {}
-    for record in records:
-        queues.setdefault(record.category, []).append(record)
-    chosen: list = []
-    while len(chosen) < max_shapes:
-        for queue in queues.values():
-            if queue and len(chosen) < max_shapes:
-                chosen.append(queue.pop(0))
-    return sorted(chosen, key=lambda r: r.id)
+    return sorted(interleave_categories(records, max_shapes), key=lambda r: r.id)
 
 
 def route_items(dataset, records: list, route: str) -> list[Item]:

@@ -106,8 +106,10 @@ class TrainConfig:
     # Every so many steps (0: only at the end of each stage).
     log_every: int = 10
     val_every: int = 500
+    # Validation shapes are taken in turn from each category; the first `val_meshes`
+    # of them (so as many categories) are also generated and meshed.
     val_shapes: int = 32
-    val_meshes: int = 2
+    val_meshes: int = 4
     checkpoint_every: int = 500
 
     @property

@@ -98,17 +98,20 @@ def _load_one(ds, record, config: TrainConfig, seed: int):
 def load_split(
     path: Path, split: str, config: TrainConfig, limit: int | None = None, workers: int = 4
 ) -> ShapeSet:
-    """Read one split of a dataset folder into memory.
+    """Read one split of a dataset folder into memory: all of it, or `limit` shapes
+    taken in turn from each category (so the first few span different categories).
 
     Raises
     ------
     InputError
         If the folder is not a dataset or the split holds no shapes.
     """
-    from meshsmith.data.dataset import Dataset
+    from meshsmith.data.dataset import Dataset, interleave_categories
 
     ds = Dataset(path)
-    records = ds.records(split=split)[:limit]
+    records = ds.records(split=split)
+    if limit is not None:
+        records = interleave_categories(records, limit)
     if not records:
         raise InputError(f"{path}: the {split!r} split holds no shapes")
     with ThreadPoolExecutor(workers) as pool:
