@@ -62,6 +62,19 @@ def test_one_euler_step_without_guidance_is_noise_plus_velocity():
     assert torch.allclose(prior.sample(text, noise, steps=1, guidance=0.0), expected, atol=1e-5)
 
 
+def test_a_shifted_time_grid_takes_its_steps_at_the_stated_times():
+    prior = make_prior()
+    torch.nn.init.normal_(prior.patch_out.weight)
+    cond = prior.null(2)
+    noise = torch.randn(2, *SHAPE)
+    # Two steps with shift 3: u = 0, 0.5, 1 give t = 0, 0.5 / (3 - 2 * 0.5) = 0.25, 1.
+    x = noise + 0.25 * prior(noise, torch.zeros(2), cond)
+    expected = x + 0.75 * prior(x, torch.full((2,), 0.25), cond)
+    sample = prior.sample(cond, noise, steps=2, guidance=1.0, shift=3.0)
+    assert torch.allclose(sample, expected, atol=1e-5)
+    assert not torch.allclose(sample, prior.sample(cond, noise, steps=2, guidance=1.0), atol=1e-3)
+
+
 def test_prior_learns_to_map_two_conditions_to_two_latents():
     prior = make_prior(width=32, depth=1)
     targets = torch.stack([torch.full(SHAPE, 1.0), torch.full(SHAPE, -1.0)])

@@ -116,12 +116,18 @@ class Model(nn.Module):
     # -- sampling ------------------------------------------------------------------------
     @torch.inference_mode()
     def sample_latent(
-        self, condition: Condition, seed: int = 0, steps: int = 24, guidance: float = 3.0
+        self,
+        condition: Condition,
+        seed: int = 0,
+        steps: int = 24,
+        guidance: float = 3.0,
+        shift: float = 1.0,
     ) -> Tensor:
         """Latents ``(B, 3, c, r, r)`` for a batch of conditions.
 
         Row i starts from noise seeded by ``seed + i``, so a row does not depend on the
-        batch it is in. ``steps`` (1-32) Euler steps; ``guidance`` is the CFG scale.
+        batch it is in. ``steps`` (1-32) Euler steps; ``guidance`` is the CFG scale;
+        ``shift`` the time grid's (`FlowPrior.sample`).
         """
         if not 1 <= steps <= 32:
             raise InputError(f"steps must be between 1 and 32, got {steps}")
@@ -133,7 +139,7 @@ class Model(nn.Module):
             ]
         )
         # fp32: at batch 2 (CFG) bf16 autocast is slower here, its casts cost more than it saves.
-        z = self.prior.sample(condition, noise, steps=steps, guidance=guidance)
+        z = self.prior.sample(condition, noise, steps=steps, guidance=guidance, shift=shift)
         return self.unstandardise(z)
 
     @torch.inference_mode()

@@ -213,13 +213,18 @@ class FlowPrior(nn.Module):
         noise: Tensor,
         steps: int = 24,
         guidance: float = 3.0,
+        shift: float = 1.0,
     ) -> Tensor:
         """Integrate the flow from `noise` ``(B, 3, c, r, r)`` to latents (Euler, CFG).
 
         ``guidance`` 1 means no guidance (conditional velocity only); 0 ignores the condition.
+        ``shift`` s > 1 spends more of the steps near the noise, where the velocity
+        changes fastest: times ``t = u / (s - (s - 1) u)`` for u evenly spaced in [0, 1]
+        (1 gives even steps).
         """
         x = noise
-        times = torch.linspace(0.0, 1.0, steps + 1, device=noise.device)
+        u = torch.linspace(0.0, 1.0, steps + 1, device=noise.device)
+        times = u / (shift - (shift - 1.0) * u)
         both = Condition.cat([cond, self.null(len(cond))]) if guidance != 1.0 else cond
         for i in range(steps):
             t = times[i].expand(len(x) * (2 if guidance != 1.0 else 1))

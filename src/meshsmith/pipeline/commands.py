@@ -342,7 +342,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--texture-size", type=texture_size, help="texture side (default 1024)")
     p.add_argument("--preview", type=Path, help="also write a preview sheet (PNG)")
     p.add_argument("--model", default="default", help="built-in name, .safetensors or run folder")
-    p.add_argument("--steps", type=positive_int, help="sampling steps, 1-32 (default 24)")
+    p.add_argument("--steps", type=positive_int, help="sampling steps, 1-32 (default 16)")
     p.add_argument("--guidance", type=guidance, help="classifier-free guidance (default 3)")
     p.add_argument(
         "--precision", choices=("fp32", "bf16", "int8"), help="CPU arithmetic (default bf16)"

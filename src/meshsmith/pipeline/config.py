@@ -23,7 +23,8 @@ class GenerationConfig:
     texture_size : int
         Side of the baked maps in texels: a power of two in 64..4096.
     steps : int
-        Euler steps of the flow prior (1-32).
+        Euler steps of the flow prior (1-32), on the time grid of
+        `meshsmith.pipeline.runtime.TIME_SHIFT`.
     guidance : float
         Classifier-free guidance scale (1 = none).
     resolution : int
@@ -55,7 +56,7 @@ class GenerationConfig:
 
     faces: int = 10_000
     texture_size: int = 1024
-    steps: int = 24
+    steps: int = 16
     guidance: float = 3.0
     resolution: int = 96
     coarse_resolution: int = 24

@@ -40,6 +40,11 @@ if TYPE_CHECKING:
 QUERY_CHUNK = 131072
 #: Hex digits of the weights' SHA-256 in `ModelRuntime.version`.
 VERSION_DIGITS = 12
+#: The sampler's time grid (`FlowPrior.sample`): steps bunched towards the noise. On 30
+#: test prompts (one per category) 16 steps on this grid scored as 24 even steps
+#: (Chamfer-L1 0.070 vs 0.069, F@0.02 0.218 vs 0.214, category accuracy 0.40 both)
+#: for a third less sampling time.
+TIME_SHIFT = 3.0
 
 
 @dataclass
@@ -98,7 +103,9 @@ class ModelRuntime:
     def sample(self, condition: Condition, seed: int, steps: int, guidance: float) -> Tensor:
         """Latents ``(B, 3, c, r, r)``; row i from noise seeded by ``seed + i``."""
         with self._autocast():
-            latents = self.model.sample_latent(condition, seed=seed, steps=steps, guidance=guidance)
+            latents = self.model.sample_latent(
+                condition, seed=seed, steps=steps, guidance=guidance, shift=TIME_SHIFT
+            )
         return latents.float()
 
     def field_query(self, latent: Tensor) -> Callable[[np.ndarray], np.ndarray]:
