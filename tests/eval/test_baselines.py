@@ -11,6 +11,7 @@ from scipy.spatial import cKDTree
 
 from meshsmith.data.dataset import Dataset
 from meshsmith.errors import InputError
+from meshsmith.eval import memorization
 from meshsmith.eval.baselines import MedoidBaseline, RetrievalBaseline, TrainingIndex, medoid
 from meshsmith.eval.frame import apply_transform, unit_box_transform
 from meshsmith.eval.generators import Generator, load_generator
@@ -85,6 +86,24 @@ def test_memorisation_flags_copies_only(dataset):
     novel = dataset.mesh(test)
     distance, _ = shapes.nearest(novel, _unit_samples(novel))
     assert distance > THRESHOLD
+
+
+@pytest.mark.parametrize("descriptor_candidates", [memorization.DESCRIPTOR_CANDIDATES, 0])
+def test_every_training_shape_finds_itself(dataset, monkeypatch, descriptor_candidates):
+    # With one rough-Chamfer candidate, the 128-point distance's sampling noise would
+    # pick a neighbour over the copy; the descriptor's own best keep every copy found.
+    monkeypatch.setattr(memorization, "CANDIDATES", 1)
+    monkeypatch.setattr(memorization, "DESCRIPTOR_CANDIDATES", descriptor_candidates)
+    shapes = TrainingShapes(dataset)
+    found = []
+    for record in shapes.records:
+        mesh = dataset.mesh(record)
+        distance, nearest = shapes.nearest(mesh, _unit_samples(mesh))
+        found.append(nearest == record.id and distance < 1e-6)
+    if descriptor_candidates:
+        assert all(found)
+    else:
+        assert not all(found)  # what the descriptor candidates are there for
 
 
 def test_surface_chamfer_of_parallel_planes():
