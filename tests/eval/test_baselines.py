@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 
 import numpy as np
@@ -133,3 +134,16 @@ def test_dataset_meshes_keep_their_colours(dataset):
 def test_unknown_model_is_an_input_error():
     with pytest.raises(InputError, match="no model named tiny-v9; models arrive with training"):
         load_generator("tiny-v9")
+
+
+def test_a_run_folder_or_its_model_file_loads_as_a_generator(tmp_path):
+    from meshsmith.models.model import BUILTIN_DIR
+
+    run = tmp_path / "my-run"
+    run.mkdir()
+    shutil.copyfile(BUILTIN_DIR / "default.safetensors", run / "model.safetensors")
+    for spec in (run, run / "model.safetensors"):
+        generator = load_generator(str(spec))
+        assert isinstance(generator, Generator) and generator.name == "my-run"
+    with pytest.raises(InputError, match="no model named"):
+        load_generator(str(tmp_path))  # a folder without a model file

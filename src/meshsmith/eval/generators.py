@@ -62,7 +62,8 @@ CHECKPOINT_LOADERS: dict[str, Callable[[Path], Generator]] = {}
 
 
 def load_generator(spec: str) -> Generator:
-    """The generator named `spec` in `MODELS`, or loaded from the checkpoint file `spec`.
+    """The generator named `spec` in `MODELS`, or loaded from the checkpoint file `spec`
+    (or from a training run folder's ``model.safetensors``).
 
     Raises
     ------
@@ -74,6 +75,8 @@ def load_generator(spec: str) -> Generator:
     if spec in MODELS:
         return MODELS[spec]()
     path = Path(spec)
+    if path.is_dir():  # a training run folder: its model file
+        path = path / "model.safetensors"
     loader = CHECKPOINT_LOADERS.get(path.suffix.lower())
     if path.is_file() and loader is not None:
         return loader(path)
