@@ -146,14 +146,32 @@ def padded_box_queries(count: int, seed: int) -> np.ndarray:
 
 
 @dataclass
+class OwnBoxSide:
+    """B's side of the own-box metrics, which depends on B alone.
+
+    Attributes
+    ----------
+    points : (n, 3) float64
+        B's surface samples in B's own unit box.
+    tree : PointTree
+        Over `points`.
+    occupancy : (n,) bool
+        B (in its own unit box) at `padded_box_queries(n, seed)`.
+    """
+
+    points: np.ndarray
+    tree: PointTree
+    occupancy: np.ndarray
+
+
+@dataclass
 class Candidate:
     """Mesh B prepared once for comparing with many references.
 
     Its surface samples (drawn like a reference's: same count and seed), in Z-order.
     The own-box metrics see B in its own unit box whatever A is, so B's side of them
-    is prepared here too, once: the samples in that box, their tree, and B's occupancy
-    at the shared padded-box query points (`padded_box_queries`). A baseline that
-    returns one training shape for many test shapes then pays for it once.
+    (`OwnBoxSide`) is prepared here too when asked for, once. A baseline that returns
+    one training shape for many test shapes then pays for it once.
 
     Attributes
     ----------
@@ -163,12 +181,8 @@ class Candidate:
     points, normals : (n, 3) float64
         Surface samples (world frame) and their face normals, in Z-order.
     seed : int
-    own_points : (n, 3) float64
-        `points` in B's own unit box.
-    own_tree : PointTree
-        Over `own_points`.
-    own_occupancy : (n,) bool
-        B (in its own unit box) at `padded_box_queries(n, seed)`.
+    own : OwnBoxSide or None
+        None when prepared without the own-box side.
     """
 
     vertices: np.ndarray
@@ -176,13 +190,17 @@ class Candidate:
     points: np.ndarray
     normals: np.ndarray
     seed: int
-    own_points: np.ndarray
-    own_tree: PointTree
-    own_occupancy: np.ndarray
+    own: OwnBoxSide | None = None
 
     @classmethod
-    def from_mesh(cls, mesh: trimesh.Trimesh, points: int = DEFAULT_POINTS, seed: int = 0):
-        """Sample and prepare B.
+    def from_mesh(
+        cls,
+        mesh: trimesh.Trimesh,
+        points: int = DEFAULT_POINTS,
+        seed: int = 0,
+        own_box: bool = True,
+    ) -> Candidate:
+        """Sample and prepare B (with its own-box side when `own_box`).
 
         Raises
         ------
@@ -193,14 +211,15 @@ class Candidate:
         world, normals = zorder(samples["points"], samples["normals"])
         vertices = np.asarray(mesh.vertices, dtype=np.float64)
         faces = np.asarray(mesh.faces, dtype=np.int64)
-        own = unit_box_transform(mesh.bounds)
-        own_points = apply_transform(world, own)
-        own_inside = occupancy(
-            apply_transform(vertices, own), faces, padded_box_queries(points, seed)
-        )
-        return cls(
-            vertices, faces, world, normals, seed, own_points, PointTree(own_points), own_inside
-        )
+        own = None
+        if own_box:
+            to_own = unit_box_transform(mesh.bounds)
+            own_points = apply_transform(world, to_own)
+            inside = occupancy(
+                apply_transform(vertices, to_own), faces, padded_box_queries(points, seed)
+            )
+            own = OwnBoxSide(own_points, PointTree(own_points), inside)
+        return cls(vertices, faces, world, normals, seed, own)
 
 
 def point_metrics(
@@ -375,16 +394,19 @@ def compare_to_reference(
     InvalidMeshError
         B has no surface area (or a bounding box that is a point).
     ValueError
-        A `Candidate` sampled with another count or seed than the reference.
+        A `Candidate` sampled with another count or seed than the reference, or
+        without its own-box side when `own_box` asks for it.
     """
     count, seed = len(reference.points), reference.seed
     if isinstance(candidate, trimesh.Trimesh):
-        candidate = Candidate.from_mesh(candidate, count, seed)
+        candidate = Candidate.from_mesh(candidate, count, seed, own_box=own_box)
     elif (len(candidate.points), candidate.seed) != (count, seed):
         raise ValueError(
             f"candidate sampled with {len(candidate.points)} points, seed {candidate.seed};"
             f" the reference with {count}, seed {seed}"
         )
+    elif own_box and candidate.own is None:
+        raise ValueError("candidate prepared without its own-box side")
     metrics = _metrics_in_frame(reference, candidate)
     if own_box:
         own = _own_box(reference, candidate)
@@ -421,14 +443,14 @@ def _own_box(reference: Reference, candidate: Candidate) -> dict[str, float]:
     metrics = point_metrics(
         reference.points,
         reference.normals,
-        candidate.own_points,
+        candidate.own.points,
         candidate.normals,
         ref_tree=reference.tree,
-        tree=candidate.own_tree,
+        tree=candidate.own.tree,
         ordered=True,
     )
     _, inside_a = reference.padded_box_occupancy()
-    metrics["iou"] = _iou(inside_a, candidate.own_occupancy)
+    metrics["iou"] = _iou(inside_a, candidate.own.occupancy)
     return metrics
 
 
