@@ -1,7 +1,8 @@
 """The FastAPI application: /v1 API, health and metrics, and the web UI's static files.
 
 `create_app(config)` builds one app around a `Services` bundle (job store, worker registry,
-file store, keys, queue, rate limiter, metrics). The reaper runs in the app's lifespan.
+file store, keys, queue, rate limiter, metrics). The reaper and the retention sweep run in
+the app's lifespan.
 The API process never loads the model: workers do the generation.
 """
 
@@ -30,7 +31,7 @@ from meshsmith.service.keys import KeyStore
 from meshsmith.service.limits import BodyLimitMiddleware, RateLimiter
 from meshsmith.service.metrics import build_registry
 from meshsmith.service.queue import JobQueue
-from meshsmith.service.reaper import Reaper, ReaperThread
+from meshsmith.service.reaper import PeriodicThread, Reaper, RetentionSweep
 from meshsmith.service.registry import WorkerRegistry
 from meshsmith.service.store import JobStore
 
@@ -83,10 +84,16 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         reaper = Reaper(svc.jobs, svc.queue, config.max_attempts, config.stale_queued_seconds)
-        thread = ReaperThread(reaper, config.reaper_interval)
-        thread.start()
+        threads = [PeriodicThread("meshsmith-reaper", reaper.run_once, config.reaper_interval)]
+        if config.retention_seconds is not None:
+            sweep = RetentionSweep(svc.jobs, config.retention_seconds)
+            threads.append(PeriodicThread("meshsmith-retention", sweep.run_once,
+                                          config.retention_sweep_seconds))  # fmt: skip
+        for thread in threads:
+            thread.start()
         yield
-        thread.stop()
+        for thread in threads:
+            thread.stop()
 
     app = FastAPI(
         title="meshsmith",

@@ -40,8 +40,9 @@ def open_backend(config: ServiceConfig) -> Backend:
         )
     config.prepare()
     db = Database(config.db_path)
+    files = DiskFiles(config.assets_dir, config.inputs_dir)
     return Backend(
-        jobs=SqliteJobStore(db),
+        jobs=SqliteJobStore(db, files),
         registry=SqliteWorkerRegistry(db, config.live_seconds),
-        files=DiskFiles(config.assets_dir, config.inputs_dir),
+        files=files,
     )

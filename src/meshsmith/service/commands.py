@@ -2,6 +2,7 @@
 
     meshsmith serve [--host 127.0.0.1] [--port 8000] [--workers N] [--queue URL]
                     [--data-dir DIR] [--auth auto|required|off] [--model NAME]
+                    [--retention-days 30|off]
     meshsmith worker [--queue URL] [--data-dir DIR] [--model NAME]
     meshsmith keys create [--name N] [--rate R/min] [--max-jobs N] [--data-dir DIR]
     meshsmith keys list [--json] | meshsmith keys revoke ID
@@ -44,7 +45,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from meshsmith.service.config import is_loopback
     from meshsmith.service.supervisor import WorkerSupervisor
 
-    config = _config(args, host=args.host, port=args.port, workers=args.workers, auth=args.auth)
+    config = _config(args, host=args.host, port=args.port, workers=args.workers, auth=args.auth,
+                     retention_days=args.retention_days)  # fmt: skip
     app = create_app(config)
     app.state.services.queue.check()
     server = uvicorn.Server(
@@ -65,9 +67,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     supervisor = WorkerSupervisor(_worker_command(args, config), config.workers, stop_server)
     auth = "keys required" if config.auth_required else "no keys needed"
+    kept = "forever" if config.retention_days is None else f"{config.retention_days:g} days"
     sys.stderr.write(
         f"meshsmith: serving http://{config.host}:{config.port} ({auth}; {config.workers} "
-        f"worker(s); queue {app.state.services.queue.display_url}; data {config.data_dir})\n"
+        f"worker(s); queue {app.state.services.queue.display_url}; data {config.data_dir}; "
+        f"finished jobs kept {kept})\n"
     )
     if config.auth == "off" and not is_loopback(config.host):
         log.warning("--auth off on %s: anyone who can reach this port can use it", config.host)
@@ -160,6 +164,19 @@ def rate_per_minute(text: str) -> float:
     return value
 
 
+def retention_days(text: str) -> float | None:
+    """Days from "30" or "0.5"; None (keep everything) from "0" or "off"."""
+    if text.strip().lower() == "off":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"days (e.g. 30 or 0.5) or off, got {text}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"days must be 0 (off) or more, got {text}")
+    return value or None
+
+
 def _common(p: argparse.ArgumentParser, queue: bool = True) -> None:
     p.add_argument("--data-dir", type=Path, help="job records, keys and assets; with a redis "
                    "queue only the API keys (default: $MESHSMITH_DATA_DIR or "
@@ -183,6 +200,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=1, help="local worker processes (0: none)")
     p.add_argument("--auth", choices=("auto", "required", "off"), default="auto",
                    help="auto: keys required unless listening on loopback only")  # fmt: skip
+    p.add_argument("--retention-days", type=retention_days, default=30.0, metavar="DAYS",
+                   help="delete jobs this long after they finished (succeeded, failed or "
+                   "cancelled), with their result files and uploads unless a kept job "
+                   "shares them; queued and running jobs stay; fractions allowed; "
+                   "0 or off keeps everything (default: 30)")  # fmt: skip
     _common(p)
     p.set_defaults(func=cmd_serve)
 

@@ -17,6 +17,7 @@ and workers use no data dir at all.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +65,9 @@ class ServiceConfig:
 
     `lease_seconds` is how long a worker's claim on a running job lasts without renewal;
     workers renew every third of it, and the reaper re-enqueues jobs whose lease expired
-    (a worker killed mid-job) up to `max_attempts` runs in all.
+    (a worker killed mid-job) up to `max_attempts` runs in all. Jobs that finished more
+    than `retention_days` ago (fractions allowed) are deleted with their files; None keeps
+    everything.
     """
 
     data_dir: Path = field(default_factory=default_data_dir)
@@ -78,6 +81,7 @@ class ServiceConfig:
     reaper_interval: float = 1.0
     max_attempts: int = 3
     stale_queued_seconds: float = 600.0
+    retention_days: float | None = 30.0
     limits: Limits = field(default_factory=Limits)
 
     def __post_init__(self) -> None:
@@ -85,6 +89,8 @@ class ServiceConfig:
             raise InputError(f"--auth must be one of {', '.join(AUTH_MODES)}, got {self.auth!r}")
         if self.lease_seconds <= 0 or self.max_attempts < 1 or self.workers < 0:
             raise InputError("lease seconds and attempts must be positive, workers >= 0")
+        if self.retention_days is not None and not self.retention_days > 0:
+            raise InputError(f"retention must be positive days or off, got {self.retention_days}")
 
     @property
     def auth_required(self) -> bool:
@@ -113,6 +119,17 @@ class ServiceConfig:
     def heartbeat_seconds(self) -> float:
         """A third of the lease (so two renewals can fail before it expires), at most 5 s."""
         return min(self.lease_seconds / 3.0, 5.0)
+
+    @property
+    def retention_seconds(self) -> float | None:
+        return None if self.retention_days is None else self.retention_days * 86400.0
+
+    @property
+    def retention_sweep_seconds(self) -> float:
+        """How often the API server looks for expired jobs: each minute, sooner for short
+        retentions (a quarter of it, at most as often as the reaper runs)."""
+        retention = self.retention_seconds or math.inf
+        return min(60.0, max(self.reaper_interval, retention / 4.0))
 
     @property
     def live_seconds(self) -> float:

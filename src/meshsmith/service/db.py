@@ -50,6 +50,10 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_owner_seq ON jobs (owner, seq);
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
 CREATE INDEX IF NOT EXISTS jobs_cache ON jobs (cache_key, status);
+-- retention: finished jobs by age, and whether any job still names a result or an upload
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs (status, finished);
+CREATE INDEX IF NOT EXISTS jobs_asset_dir ON jobs (asset_dir);
+CREATE INDEX IF NOT EXISTS jobs_input ON jobs (json_extract(request, '$.input.sha256'));
 CREATE TABLE IF NOT EXISTS keys (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,

@@ -73,12 +73,13 @@ class JobRunner:
         spec = JobSpec.from_json(job.request)
         cache_key = spec.cache_key(self.pipe.model_version)
         cached = self.jobs.find_cached(cache_key)
-        if cached is not None:
-            self.jobs.succeed(
-                job, assets=cached.assets, asset_dir=cached.asset_dir, timings=cached.timings,
-                stages=cached.stages, model_version=cached.model_version, cache_key=cache_key,
-                cache_hit=True,
-            )  # fmt: skip
+        # False: purged since the lookup (generate after all), or the claim was lost (the
+        # first progress report notices).
+        if cached is not None and self.jobs.succeed(
+            job, assets=cached.assets, asset_dir=cached.asset_dir, timings=cached.timings,
+            stages=cached.stages, model_version=cached.model_version, cache_key=cache_key,
+            cache_hit=True,
+        ):  # fmt: skip
             return
         progress = Progress(self, job)
         try:

@@ -4,16 +4,19 @@ Both stores keep an upload under its sha256 and a job's results as one set of fi
 the job's id (`asset_dir` in the record). A worker writes its files into a private staging
 folder and publishes the folder in one step, so a record never points at half a set.
 Names reaching a store come from job records (server-made ids, names the worker wrote),
-never from a request.
+never from a request. Files are deleted by the retention sweep with the last job that
+names them: `DiskFiles.remove` for the SQLite store; in Redis the purge script deletes
+the keys itself (`meshsmith.service.store`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +24,9 @@ from typing import Protocol
 import redis
 
 from meshsmith.service.store_redis import PREFIX
+
+ASSET_DIR = re.compile(r"^[0-9a-f]{32}$")  # a job id (`store.new_job_id`)
+INPUT_NAME = re.compile(r"^[0-9a-f]{64}$")  # a sha256
 
 
 class FileStore(Protocol):
@@ -88,6 +94,15 @@ class DiskFiles:
         path = (root / asset_dir / name).resolve()
         return path if path.parent.parent == root and path.is_file() else None
 
+    def remove(self, asset_dirs: Iterable[str], inputs: Iterable[str]) -> None:
+        """Delete result folders and uploads (names from purged job records, checked here)."""
+        for name in asset_dirs:
+            if ASSET_DIR.match(name):
+                shutil.rmtree(self.assets_dir / name, ignore_errors=True)
+        for name in inputs:
+            if INPUT_NAME.match(name):
+                (self.inputs_dir / name).unlink(missing_ok=True)
+
 
 class RedisFiles:
     """`input:<sha256>` strings and an `assets:<asset_dir>` hash of name → bytes.
@@ -100,7 +115,9 @@ class RedisFiles:
         self.client = client  # without decode_responses: values are bytes
 
     def put_input(self, sha256: str, data: bytes) -> None:
-        self.client.set(f"{PREFIX}input:{sha256}", data, nx=True)
+        key = f"{PREFIX}input:{sha256}"
+        if not self.client.exists(key):  # a stored upload: do not send its bytes again
+            self.client.set(key, data, nx=True)
 
     def read_input(self, sha256: str) -> bytes:
         data = self.client.get(f"{PREFIX}input:{sha256}")

@@ -36,7 +36,8 @@ def stage_observations(timings: dict[str, float]) -> dict[str, float]:
 
 
 class JobCollector(Collector):
-    """Queue depth, jobs by status, live workers, stage durations, failures, cache hits."""
+    """Queue depth, jobs by status, live workers, stage durations, failures, cache hits,
+    purged jobs."""
 
     def __init__(self, jobs: JobStore, registry: WorkerRegistry, queue_depth: Callable[[], int]):
         self.jobs = jobs
@@ -69,6 +70,14 @@ class JobCollector(Collector):
             if name.startswith("failures:"):
                 failures.add_metric([name.split(":", 1)[1]], value)
         yield failures
+        purged = CounterMetricFamily(
+            "meshsmith_jobs_purged",
+            "Finished jobs deleted after the retention, by their final status.",
+            labels=["status"],
+        )
+        for status in ("succeeded", "failed", "cancelled"):
+            purged.add_metric([status], values.get(f"purged:{status}", 0.0))
+        yield purged
         yield _stage_histogram(values)
 
 

@@ -1,14 +1,20 @@
-"""The reaper: puts jobs of dead workers back on the queue, gives up after max attempts.
+"""Housekeeping of job records: the reaper and the retention sweep.
 
+The reaper puts jobs of dead workers back on the queue and gives up after max attempts.
 It runs in the API server and in every worker (so jobs recover whichever processes are
 up). Each step is a conditional update in the job store, so several reapers racing for
 the same job re-enqueue it once.
+
+The retention sweep deletes jobs that finished longer ago than the retention, with the
+files no remaining job names (`JobStore.purge_finished`). It runs in the API server (in
+each, when several share Redis: every purge step is atomic).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from meshsmith.service.queue import JobQueue
 from meshsmith.service.store import JobStore
@@ -60,21 +66,39 @@ class Reaper:
         return done
 
 
-class ReaperThread(threading.Thread):
-    """Calls `reaper.run_once()` every `interval` seconds until `stop()`."""
+class RetentionSweep:
+    """Deletes finished jobs older than `retention_seconds`, `batch` jobs per step."""
 
-    def __init__(self, reaper: Reaper, interval: float) -> None:
-        super().__init__(name="meshsmith-reaper", daemon=True)
-        self.reaper = reaper
+    def __init__(self, jobs: JobStore, retention_seconds: float, batch: int = 500) -> None:
+        self.jobs = jobs
+        self.retention_seconds = retention_seconds
+        self.batch = batch
+
+    def run_once(self) -> int:
+        """Purge until nothing is left to purge; returns how many jobs were deleted."""
+        total = 0
+        while purged := self.jobs.purge_finished(self.retention_seconds, self.batch):
+            total += purged
+        if total:
+            log.info("retention: deleted %d finished job(s) and their unused files", total)
+        return total
+
+
+class PeriodicThread(threading.Thread):
+    """Calls `task()` every `interval` seconds until `stop()` (the reaper, the sweep)."""
+
+    def __init__(self, name: str, task: Callable[[], object], interval: float) -> None:
+        super().__init__(name=name, daemon=True)
+        self.task = task
         self.interval = interval
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
             try:
-                self.reaper.run_once()
+                self.task()
             except Exception:  # a locked database or an unreachable queue: try again later
-                log.exception("reaper pass failed")
+                log.exception("%s: pass failed", self.name)
 
     def stop(self) -> None:
         self._stop_event.set()

@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, Response
 
 from meshsmith.service.api_errors import not_found
 from meshsmith.service.auth import identify
+from meshsmith.service.files import ASSET_DIR
 
 router = APIRouter(prefix="/v1", tags=["assets"])
 
@@ -30,7 +31,6 @@ CONTENT_TYPES = {
     "jpg": "image/jpeg",
     "jpeg": "image/jpeg",
 }
-JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -47,7 +47,7 @@ def get_asset(job_id: str, name: str, request: Request) -> Response:
     if job is None or job.status != "succeeded":
         raise not_found("asset")
     entry = next((a for a in job.assets if a["name"] == name), None)
-    if entry is None or not JOB_ID.match(job.asset_dir or "") or not FILE_NAME.match(name):
+    if entry is None or not ASSET_DIR.match(job.asset_dir or "") or not FILE_NAME.match(name):
         raise not_found("asset")
     body = svc.files.asset(job.asset_dir, entry["name"])
     if body is None:

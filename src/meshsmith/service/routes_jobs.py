@@ -152,10 +152,16 @@ def _submit(svc, caller: Caller, spec: JobSpec, upload: bytes | None) -> Job:
     cache_key = spec.cache_key(model_version) if model_version else None
     cached = svc.jobs.find_cached(cache_key) if cache_key else None
     if cached is not None:
-        return svc.jobs.create_from_cache(caller.owner, spec.kind, spec.as_json(), cached)
+        copy = svc.jobs.create_from_cache(caller.owner, spec.kind, spec.as_json(), cached)
+        if copy is not None:  # None: purged since the lookup
+            return copy
     if upload is not None and spec.input is not None:
         svc.files.put_input(spec.input.sha256, upload)
     job = svc.jobs.create(caller.owner, spec.kind, spec.as_json(), cache_key)
+    if upload is not None and spec.input is not None:
+        # Again, now that the job names it: a purge in between may have deleted an
+        # identical upload that only old jobs named.
+        svc.files.put_input(spec.input.sha256, upload)
     svc.queue.enqueue(job.id)
     return job
 
@@ -220,6 +226,8 @@ async def _event_stream(request: Request, job_id: str, jobs) -> AsyncIterator[st
     yield "retry: 2000\n\n"
     while loop.time() - start < MAX_STREAM_SECONDS:
         job = await run_in_threadpool(jobs.get, job_id)
+        if job is None:  # a finished job, purged after the retention
+            return
         payload = json.dumps(job_view(job))
         done = job.status in TERMINAL
         if payload != previous:

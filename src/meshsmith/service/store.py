@@ -7,6 +7,13 @@ worker that lost its lease (declared dead by the reaper, job re-run elsewhere) c
 longer change the record. Huey has no acknowledgement: the lease is what makes a kill -9
 recoverable.
 
+Finished jobs are deleted after the retention (`purge_finished`) with the files that no
+remaining job names: a cache hit shares its source's result files and identical uploads
+share one copy, so a file goes with the last job that names it. Whatever takes a new
+reference to existing files (a cache hit) checks, in the same step, that they are still
+named; the purge decides and deletes in one step too, so a cache hit never points at a
+deleted result.
+
 Two implementations: `store_sqlite.SqliteJobStore` (the data dir's jobs.db: one host) and
 `store_redis.RedisJobStore` (workers on several machines that share only Redis).
 `backend.open_backend` picks one from the queue URL.
@@ -74,8 +81,11 @@ class JobStore(Protocol):
 
     # ---- API side
     def create(self, owner: str, kind: str, request: dict, cache_key: str | None = None) -> Job: ...
-    def create_from_cache(self, owner: str, kind: str, request: dict, source: Job) -> Job:
-        """A new job that is already succeeded, sharing `source`'s files; counts a cache hit."""
+    def create_from_cache(self, owner: str, kind: str, request: dict, source: Job) -> Job | None:
+        """A new job that is already succeeded, sharing `source`'s files; counts a cache hit.
+
+        None when `source` has been purged since it was looked up (its files may be gone).
+        """
         ...
 
     def get(self, job_id: str) -> Job | None: ...
@@ -128,7 +138,11 @@ class JobStore(Protocol):
         cache_key: str,
         cache_hit: bool = False,
     ) -> bool:
-        """Record the result; counts the stage timings (or a cache hit) in the metrics."""
+        """Record the result; counts the stage timings (or a cache hit) in the metrics.
+
+        With `cache_hit`, `asset_dir` holds an earlier job's files: False also when no job
+        names them any more (purged since the lookup), and nothing is written.
+        """
         ...
 
     def fail(self, job: Job, code: str, message: str) -> bool: ...
@@ -148,4 +162,15 @@ class JobStore(Protocol):
 
     def stale_queued(self, older_than: float) -> list[str]:
         """Queued jobs not picked up for `older_than` seconds; their queue time is reset."""
+        ...
+
+    # ---- retention
+    def purge_finished(self, older_than: float, limit: int) -> int:
+        """Delete jobs that finished more than `older_than` seconds ago; returns how many.
+
+        At most `limit` per call (per status in Redis): call again until it returns 0.
+        Result files and uploads that no remaining job names go with them, a cache entry
+        moves to a remaining job with the same files (or goes), and `purged:<status>` is
+        counted. Queued and running jobs are never touched.
+        """
         ...

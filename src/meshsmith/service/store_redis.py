@@ -9,14 +9,25 @@ Keys (all under `PREFIX`):
     active:<owner>     set: the owner's queued and running job ids (the per-key quota)
     status:<status>    sorted set per status: queued ids scored by queued_at, running ids
                        by lease_until, finished ones by finished (counts, the reaper)
-    cache:<cache key>  the id of the first job that succeeded with that key
+    cache:<cache key>  the id of a job that succeeded with that key
+    asset_refs:<dir>   set: the ids of the succeeded jobs whose `asset_dir` is <dir>
+    input_refs:<sha>   set: the ids of the jobs whose request names upload <sha>
     counters           hash: the durable counters behind /metrics
+
+`assets:<dir>` and `input:<sha>` hold the files (`meshsmith.service.files`).
 
 Each write is one Lua script, so it is atomic: the claim, every write of a claimed job
 (guarded like the SQL store's WHERE clauses: still running, same attempt, same worker) and
-the indexes it moves. Times come from the Redis server's clock (TIME), so leases written
-and checked on different machines compare against one clock. One Redis server (or a
-primary with replicas), not Redis Cluster: the scripts touch keys they compute.
+the indexes it moves. The purge deletes old finished jobs with every index entry and,
+when a reference set empties, the file it counts for, in one script; a cache hit checks
+its source in one script too, so it never points at deleted files. Times come from the
+Redis server's clock (TIME), so leases written and checked on different machines compare
+against one clock. One Redis server (or a primary with replicas), not Redis Cluster: the
+scripts touch keys they compute.
+
+Jobs are purged by a sweep rather than by EXPIRE on their keys: a job is also an entry in
+its owner's pages, the status counts and the cache index, and its result files may be
+shared with later cache hits; an expiring hash would leave those pointing at nothing.
 """
 
 from __future__ import annotations
@@ -61,10 +72,13 @@ end
 local function count(name, amount)
   redis.call('HINCRBYFLOAT', P .. 'counters', name, amount)
 end
+local function refer(kind, name, job)
+  if name and name ~= '' then redis.call('SADD', P .. kind .. '_refs:' .. name, job) end
+end
 """
 
 _SCRIPTS = {
-    # ARGV: owner, kind, request, cache key ('' for none)
+    # ARGV: owner, kind, request, cache key ('' for none), upload sha256 ('' for none)
     "create": """
 local owner, t = ARGV[3], now()
 local seq = redis.call('INCR', P .. 'seq')
@@ -75,11 +89,13 @@ redis.call('HSET', key, 'seq', seq, 'id', id, 'owner', owner, 'kind', ARGV[4],
 if ARGV[6] ~= '' then redis.call('HSET', key, 'cache_key', ARGV[6]) end
 redis.call('ZADD', P .. 'owner:' .. owner, seq, id)
 redis.call('SADD', P .. 'active:' .. owner, id)
+refer('input', ARGV[7], id)
 index(false, 'queued', t)
 """,
-    # KEYS[2]: the source job's hash. ARGV: owner, kind, request
+    # KEYS[2]: the source job's hash. ARGV: owner, kind, request, upload sha256 ('' for none)
     "create_from_cache": """
 local owner, t = ARGV[3], now()
+if redis.call('HGET', KEYS[2], 'status') ~= 'succeeded' then return 0 end  -- purged
 local src = redis.call('HMGET', KEYS[2], 'cache_key', 'model_version', 'stages', 'timings',
   'assets', 'asset_dir')
 local seq = redis.call('INCR', P .. 'seq')
@@ -90,7 +106,10 @@ redis.call('HSET', key, 'seq', seq, 'id', id, 'owner', owner, 'kind', ARGV[4],
   'created', t, 'queued_at', t, 'started', t, 'finished', t, 'updated', t)
 redis.call('ZADD', P .. 'owner:' .. owner, seq, id)
 index(false, 'succeeded', t)
+refer('asset', src[6], id)
+refer('input', ARGV[6], id)
 count('cache_hits', 1)
+return 1
 """,
     "request_cancel": """
 local status = redis.call('HGET', key, 'status')
@@ -131,15 +150,19 @@ redis.call('HSET', key, 'stage', ARGV[5], 'fraction', ARGV[6], 'stages', ARGV[7]
 return 1
 """,
     # ARGV: assets, asset_dir, timings, stages, model_version, cache_key, cache_hit, then
-    # counter names and amounts
+    # counter names and amounts. A cache hit's asset_dir must still be named by a job.
     "succeed": """
 if not held(ARGV[3], ARGV[4]) then return 0 end
+if ARGV[11] == '1' and redis.call('EXISTS', P .. 'asset_refs:' .. ARGV[6]) == 0 then
+  return 0
+end
 redis.call('HSET', key, 'assets', ARGV[5], 'asset_dir', ARGV[6], 'timings', ARGV[7],
   'stages', ARGV[8], 'fraction', 1, 'model_version', ARGV[9], 'cache_key', ARGV[10],
   'cache_hit', ARGV[11])
 redis.call('HDEL', key, 'stage')
 finish('succeeded', now())
 redis.call('SETNX', P .. 'cache:' .. ARGV[10], id)
+refer('asset', ARGV[6], id)
 for i = 12, #ARGV, 2 do count(ARGV[i], ARGV[i + 1]) end
 return 1
 """,
@@ -189,7 +212,57 @@ for _, stale in ipairs(ids) do
 end
 return ids
 """,
+    # No job. ARGV[3]: seconds since finishing, ARGV[4]: at most this many jobs per status.
+    # Returns how many jobs were deleted.
+    "purge_finished": """
+local function release(kind, name, job, file)
+  local refs = P .. kind .. '_refs:' .. name
+  redis.call('SREM', refs, job)
+  if redis.call('SCARD', refs) == 0 then redis.call('DEL', P .. file .. ':' .. name) end
+end
+local function purge(job, status)
+  local v = redis.call('HMGET', P .. 'job:' .. job, 'owner', 'asset_dir', 'cache_key', 'request')
+  redis.call('ZREM', P .. 'status:' .. status, job)
+  if not v[1] then return end
+  redis.call('DEL', P .. 'job:' .. job)
+  redis.call('ZREM', P .. 'owner:' .. v[1], job)
+  release('asset', job, job, 'assets')  -- files a lost attempt may have published
+  if v[2] then release('asset', v[2], job, 'assets') end
+  local input = cjson.decode(v[4])['input']
+  if type(input) == 'table' then release('input', input['sha256'], job, 'input') end
+  local cache = v[3] and P .. 'cache:' .. v[3]
+  if cache and redis.call('GET', cache) == job then
+    -- every job naming the same files succeeded with the same cache key
+    local heir = v[2] and redis.call('SRANDMEMBER', P .. 'asset_refs:' .. v[2])
+    if heir then redis.call('SET', cache, heir) else redis.call('DEL', cache) end
+  end
+end
+local cutoff, purged = '(' .. (now() - tonumber(ARGV[3])), 0
+for _, status in ipairs({'succeeded', 'failed', 'cancelled'}) do
+  local ids = redis.call('ZRANGEBYSCORE', P .. 'status:' .. status, '-inf', cutoff,
+    'LIMIT', 0, ARGV[4])
+  for _, job in ipairs(ids) do purge(job, status) end
+  if #ids > 0 then count('purged:' .. status, #ids) end
+  purged = purged + #ids
+end
+return purged
+""",
+    # No job. ARGV[3...]: job ids. Adds them to the reference sets (jobs written before
+    # the sets existed); ids no longer stored are skipped, so it races safely with a purge.
+    "index_references": """
+for i = 3, #ARGV do
+  local job = ARGV[i]
+  local v = redis.call('HMGET', P .. 'job:' .. job, 'status', 'asset_dir', 'request')
+  if v[1] then
+    if v[1] == 'succeeded' then refer('asset', v[2], job) end
+    local input = cjson.decode(v[3])['input']
+    if type(input) == 'table' then refer('input', input['sha256'], job) end
+  end
+end
+""",
 }
+
+REFERENCES_INDEXED = f"{PREFIX}references_indexed"
 
 
 class RedisJobStore:
@@ -206,6 +279,7 @@ class RedisJobStore:
         self._scripts = {
             name: client.register_script(_PRELUDE + body) for name, body in _SCRIPTS.items()
         }
+        self._references_indexed = False
 
     def _run(self, name: str, job_id: str = "", *args, keys: tuple = ()) -> object:
         return self._scripts[name](keys=[_job_key(job_id), *keys], args=[PREFIX, job_id, *args])
@@ -216,14 +290,16 @@ class RedisJobStore:
     # ---- API side
     def create(self, owner: str, kind: str, request: dict, cache_key: str | None = None) -> Job:
         job_id = new_job_id()
-        self._run("create", job_id, owner, kind, json.dumps(request), cache_key or "")
+        self._run("create", job_id, owner, kind, json.dumps(request), cache_key or "",
+                  _upload(request))  # fmt: skip
         return self._must_get(job_id)
 
-    def create_from_cache(self, owner: str, kind: str, request: dict, source: Job) -> Job:
+    def create_from_cache(self, owner: str, kind: str, request: dict, source: Job) -> Job | None:
         job_id = new_job_id()
         keys = (_job_key(source.id),)
-        self._run("create_from_cache", job_id, owner, kind, json.dumps(request), keys=keys)
-        return self._must_get(job_id)
+        created = self._run("create_from_cache", job_id, owner, kind, json.dumps(request),
+                            _upload(request), keys=keys)  # fmt: skip
+        return self._must_get(job_id) if created else None
 
     def get(self, job_id: str) -> Job | None:
         return _job(self.client.hgetall(_job_key(job_id)))
@@ -323,6 +399,22 @@ class RedisJobStore:
     def stale_queued(self, older_than: float) -> list[str]:
         return list(self._run("stale_queued", "", older_than))
 
+    # ---- retention
+    def purge_finished(self, older_than: float, limit: int) -> int:
+        if not self._references_indexed:
+            self._index_references()
+        return int(self._run("purge_finished", "", older_than, limit))
+
+    def _index_references(self, batch: int = 500) -> None:
+        """Put jobs stored before the reference sets existed into them, once per database."""
+        if not self.client.exists(REFERENCES_INDEXED):
+            keys = self.client.scan_iter(_job_key("*"), count=batch)
+            ids = [key.removeprefix(_job_key("")) for key in keys]
+            for start in range(0, len(ids), batch):
+                self._run("index_references", "", *ids[start : start + batch])
+            self.client.set(REFERENCES_INDEXED, 1)
+        self._references_indexed = True
+
 
 def redis_now(client: redis.Redis) -> float:
     """The Redis server's clock in Unix seconds: one clock for every machine."""
@@ -332,6 +424,11 @@ def redis_now(client: redis.Redis) -> float:
 
 def _job_key(job_id: str) -> str:
     return f"{PREFIX}job:{job_id}"
+
+
+def _upload(request: dict) -> str:
+    """The sha256 of the upload a request names; "" for text jobs."""
+    return (request.get("input") or {}).get("sha256", "")
 
 
 def _job(fields: dict[str, str]) -> Job | None:

@@ -2,13 +2,18 @@
 
 Each step of the claim/lease protocol (see `meshsmith.service.store`) is one conditional
 UPDATE: a claim holds a job while the row still names its attempt and its worker.
+The purge deletes rows and then, before it commits, the files no remaining row names: a
+cache hit (which checks that its source's files are still named) waits for the database's
+write lock, so it sees either the files or no row naming them.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from meshsmith.service.db import Database, now
+from meshsmith.service.files import DiskFiles
 from meshsmith.service.metrics import stage_observations
 from meshsmith.service.store import STATUSES, Job, new_job_id
 
@@ -26,11 +31,20 @@ def job_from_row(row) -> Job:
     return Job(**values)
 
 
-class SqliteJobStore:
-    """Job records in the data dir's SQLite database (`JobStore` protocol)."""
+# Whether any job names a result folder or an upload (each query uses an index).
+NAMES_ASSET_DIR = "SELECT 1 FROM jobs WHERE asset_dir = ? LIMIT 1"
+NAMES_INPUT = "SELECT 1 FROM jobs WHERE json_extract(request, '$.input.sha256') = ? LIMIT 1"
 
-    def __init__(self, db: Database) -> None:
+
+class SqliteJobStore:
+    """Job records in the data dir's SQLite database (`JobStore` protocol).
+
+    `files` are the data dir's results and uploads, which `purge_finished` deletes.
+    """
+
+    def __init__(self, db: Database, files: DiskFiles) -> None:
         self.db = db
+        self.files = files
 
     # ---- API side -------------------------------------------------------------------
     def create(self, owner: str, kind: str, request: dict, cache_key: str | None = None) -> Job:
@@ -43,10 +57,12 @@ class SqliteJobStore:
         )
         return self.get(job_id)
 
-    def create_from_cache(self, owner: str, kind: str, request: dict, source: Job) -> Job:
-        """A new job that is already succeeded, sharing `source`'s files."""
+    def create_from_cache(self, owner: str, kind: str, request: dict, source: Job) -> Job | None:
+        """A new job that is already succeeded, sharing `source`'s files; None if purged."""
         job_id, t = new_job_id(), now()
         with self.db.transaction() as conn:
+            if conn.execute("SELECT 1 FROM jobs WHERE id = ?", (source.id,)).fetchone() is None:
+                return None
             conn.execute(
                 "INSERT INTO jobs (id, owner, kind, status, request, cache_key, model_version,"
                 " fraction, stages, timings, assets, asset_dir, cache_hit, created, queued_at,"
@@ -158,8 +174,13 @@ class SqliteJobStore:
         cache_key: str,
         cache_hit: bool = False,
     ) -> bool:
-        """Record the result of attempt `job.attempts`; False if the job was taken away."""
+        """Record the result of attempt `job.attempts`; False if the job was taken away.
+
+        A cache hit's `asset_dir` must still be named by a job (False when it was purged).
+        """
         with self.db.transaction() as conn:
+            if cache_hit and conn.execute(NAMES_ASSET_DIR, (asset_dir,)).fetchone() is None:
+                return False
             changed = conn.execute(
                 "UPDATE jobs SET status = 'succeeded', assets = ?, asset_dir = ?, timings = ?,"
                 " stages = ?, stage = NULL, fraction = 1, model_version = ?, cache_key = ?,"
@@ -241,3 +262,35 @@ class SqliteJobStore:
                 "UPDATE jobs SET queued_at = ? WHERE id = ?", [(t, row["id"]) for row in rows]
             )
         return [row["id"] for row in rows]
+
+    # ---- retention ------------------------------------------------------------------
+    def purge_finished(self, older_than: float, limit: int) -> int:
+        """Delete up to `limit` jobs finished more than `older_than` seconds ago, oldest first.
+
+        Their result folders (their own id's, which a lost attempt may have left, and the
+        `asset_dir` they name) and uploads go too unless a remaining job names them.
+        """
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, status, asset_dir, json_extract(request, '$.input.sha256') AS input"
+                " FROM jobs WHERE finished < ? AND status IN ('succeeded', 'failed', 'cancelled')"
+                " ORDER BY finished LIMIT ?",
+                (now() - older_than, limit),
+            ).fetchall()
+            if not rows:
+                return 0
+            conn.executemany("DELETE FROM jobs WHERE id = ?", [(row["id"],) for row in rows])
+            dirs = {name for row in rows for name in (row["id"], row["asset_dir"]) if name}
+            inputs = {row["input"] for row in rows if row["input"]}
+            for status, n in Counter(row["status"] for row in rows).items():
+                self.db.add_counter(f"purged:{status}", n, conn=conn)
+            # Still holding the write lock: no job can name these files before they are gone.
+            self.files.remove(
+                [
+                    name
+                    for name in dirs
+                    if conn.execute(NAMES_ASSET_DIR, (name,)).fetchone() is None
+                ],
+                [name for name in inputs if conn.execute(NAMES_INPUT, (name,)).fetchone() is None],
+            )
+        return len(rows)
