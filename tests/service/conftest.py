@@ -9,6 +9,7 @@ database 0 is `backend_config`'s scratch space, `fresh_url()` hands out the othe
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -25,6 +26,7 @@ import redis
 
 from meshsmith.service.config import ServiceConfig
 from meshsmith.service.registry import WorkerInfo, WorkerRegistry
+from tests.conftest import run_meshsmith
 
 MESHSMITH = str(Path(sys.executable).with_name("meshsmith"))
 TEST_MODEL = os.environ.get("MESHSMITH_TEST_MODEL", "default")
@@ -133,6 +135,13 @@ def wait_for(client: httpx.Client, job_id: str, statuses=TERMINAL, timeout=180.0
             return job
         time.sleep(0.1)
     raise AssertionError(f"job {job_id} still {job['status']} after {timeout} s: {job}")
+
+
+def create_key(data_dir: Path, *options: str) -> str:
+    """`meshsmith keys create` in `data_dir`; returns the key."""
+    result = run_meshsmith("keys", "create", "--data-dir", data_dir, "--json", *options)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)["key"]
 
 
 def submit_text(client: httpx.Client, prompt: str, **options) -> dict:

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import httpx
 import pytest
 
 from meshsmith.service.config import ServiceConfig
 from tests.conftest import run_meshsmith
-from tests.service.conftest import start_server, submit_text, wait_for
-
-
-def create_key(data_dir: Path, *options: str) -> str:
-    result = run_meshsmith("keys", "create", "--data-dir", data_dir, "--json", *options)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)["key"]
+from tests.service.conftest import create_key, start_server, submit_text, wait_for
 
 
 @pytest.fixture(scope="module")

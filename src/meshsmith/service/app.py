@@ -28,7 +28,7 @@ from meshsmith.service.config import ServiceConfig
 from meshsmith.service.db import Database
 from meshsmith.service.files import FileStore
 from meshsmith.service.keys import KeyStore
-from meshsmith.service.limits import BodyLimitMiddleware, RateLimiter
+from meshsmith.service.limits import BodyLimitMiddleware, RateLimiter, open_rate_limiter
 from meshsmith.service.metrics import build_registry
 from meshsmith.service.queue import JobQueue
 from meshsmith.service.reaper import PeriodicThread, Reaper, RetentionSweep
@@ -64,7 +64,7 @@ class Services:
             files=backend.files,
             keys=KeyStore(Database(config.prepare().db_path)),  # keys: the API server's own
             queue=queue,
-            limiter=RateLimiter(),
+            limiter=open_rate_limiter(config),
             metrics=metrics,
             request_seconds=request_seconds,
         )
