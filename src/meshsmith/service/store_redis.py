@@ -12,9 +12,11 @@ Keys (all under `PREFIX`):
     cache:<cache key>  the id of a job that succeeded with that key
     asset_refs:<dir>   set: the ids of the succeeded jobs whose `asset_dir` is <dir>
     input_refs:<sha>   set: the ids of the jobs whose request names upload <sha>
+    references_indexed set once the reference sets cover jobs stored before they existed
     counters           hash: the durable counters behind /metrics
 
-`assets:<dir>` and `input:<sha>` hold the files (`meshsmith.service.files`).
+`assets:<dir>` and `input:<sha>` hold the files (`meshsmith.service.files`), `rate:<caller>`
+the submission rate buckets (`meshsmith.service.limits`).
 
 Each write is one Lua script, so it is atomic: the claim, every write of a claimed job
 (guarded like the SQL store's WHERE clauses: still running, same attempt, same worker) and
@@ -408,10 +410,14 @@ class RedisJobStore:
     def _index_references(self, batch: int = 500) -> None:
         """Put jobs stored before the reference sets existed into them, once per database."""
         if not self.client.exists(REFERENCES_INDEXED):
-            keys = self.client.scan_iter(_job_key("*"), count=batch)
-            ids = [key.removeprefix(_job_key("")) for key in keys]
-            for start in range(0, len(ids), batch):
-                self._run("index_references", "", *ids[start : start + batch])
+            ids: list[str] = []
+            for key in self.client.scan_iter(_job_key("*"), count=batch):
+                ids.append(key.removeprefix(_job_key("")))
+                if len(ids) == batch:
+                    self._run("index_references", "", *ids)
+                    ids.clear()
+            if ids:
+                self._run("index_references", "", *ids)
             self.client.set(REFERENCES_INDEXED, 1)
         self._references_indexed = True
 

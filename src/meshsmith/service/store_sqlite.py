@@ -10,6 +10,7 @@ write lock, so it sees either the files or no row naming them.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 
 from meshsmith.service.db import Database, now
@@ -286,11 +287,11 @@ class SqliteJobStore:
                 self.db.add_counter(f"purged:{status}", n, conn=conn)
             # Still holding the write lock: no job can name these files before they are gone.
             self.files.remove(
-                [
-                    name
-                    for name in dirs
-                    if conn.execute(NAMES_ASSET_DIR, (name,)).fetchone() is None
-                ],
-                [name for name in inputs if conn.execute(NAMES_INPUT, (name,)).fetchone() is None],
+                _unnamed(conn, NAMES_ASSET_DIR, dirs), _unnamed(conn, NAMES_INPUT, inputs)
             )
         return len(rows)
+
+
+def _unnamed(conn: sqlite3.Connection, query: str, names: set[str]) -> list[str]:
+    """The `names` that no job names any more (`query` asks for one)."""
+    return [name for name in names if conn.execute(query, (name,)).fetchone() is None]
