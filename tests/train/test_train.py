@@ -9,8 +9,10 @@ import torch
 from meshsmith.models.model import load_model
 from meshsmith.models.weights import load_tensors
 from meshsmith.train.checkpoint import CHECKPOINT, MODEL
+from meshsmith.train.data import load_split
 from meshsmith.train.logger import read_metrics
 from meshsmith.train.loop import learning_rate, train
+from meshsmith.train.prior_data import encode_latents
 from tests.train.conftest import quick_config
 
 
@@ -57,6 +59,35 @@ def test_trained_model_loads_for_inference(tiny_run):
     assert albedo.min() >= 0.0 and albedo.max() <= 1.0
     # The latent statistics of the prior stage were stored with the model.
     assert not torch.equal(model.latent_std, torch.ones_like(model.latent_std))
+
+
+def test_run_ends_with_a_latent_memory_of_the_training_shapes(tiny_run, tiny_dataset):
+    config, run_dir, _ = tiny_run
+    model = load_model(run_dir)
+    shapes = load_split(tiny_dataset, "train", config)
+    assert model.info["stage"] == "memory"
+    assert len(model.memory) == model.config.memory.entries == len(shapes) == 5
+    # The stored latents are the training shapes' standardised posterior means (up to the
+    # int8 step and the float16 weights of the reloaded encoder, on unit-variance values).
+    expected = model.standardise(encode_latents(model, shapes, config).mean)
+    assert (model.memory.latent(torch.arange(5)) - expected).abs().max() < 0.05
+    # A shape's photo key is the mean direction of its views composited on white, in the
+    # prior's condition space.
+    directions = []
+    for view in range(shapes.images.shape[1]):
+        rgba = shapes.images[:, view].float() / 255.0
+        cond = model.image_condition(
+            "image", *model.image_encoder(rgba[:, :3] * rgba[:, 3:] + 1.0 - rgba[:, 3:])
+        )
+        directions.append(cond.pooled / cond.pooled.norm(dim=1, keepdim=True))
+    mean = torch.stack(directions).mean(0)
+    expected_keys = mean / mean.norm(dim=1, keepdim=True)
+    assert torch.allclose(model.memory.keys_image.float(), expected_keys, atol=2e-3)
+    # The checkpoint leaves the derived memory out; the inference file stores float16.
+    tensors, _ = load_tensors(run_dir / CHECKPOINT)
+    assert not [k for k in tensors if ".memory." in k]
+    weights, _ = load_tensors(run_dir / MODEL)
+    assert weights["prior.patch_out.weight"].dtype == torch.float16
 
 
 def test_learning_rate_warms_up_then_decays_to_the_floor():

@@ -86,12 +86,40 @@ class PriorConfig:
 
 
 @dataclass(frozen=True)
+class MemoryConfig:
+    """Latent memory that starts the flow from recalled training shapes (`meshsmith.models.memory`).
+
+    Attributes
+    ----------
+    entries : int
+        Training shapes held (0: none; sampling starts from pure noise). Set by
+        training when it builds the memory, not by hand.
+    neighbours : int
+        Entries whose mean latent starts the flow.
+    start : float
+        Flow time the recalled latent is noised to, in [0, 1): the flow integrates
+        from there, with ``ceil(steps * (1 - start))`` of the requested steps.
+    """
+
+    entries: int = 0
+    neighbours: int = 16
+    start: float = 0.8
+
+    def __post_init__(self) -> None:
+        if self.entries < 0 or self.neighbours < 1 or not 0.0 <= self.start < 1.0:
+            raise InputError(
+                f"memory: need entries >= 0, neighbours >= 1 and 0 <= start < 1, got {self}"
+            )
+
+
+@dataclass(frozen=True)
 class ModelConfig:
     """Everything that fixes the shapes of a model's weights."""
 
     autoencoder: AutoencoderConfig = field(default_factory=AutoencoderConfig)
     image: ImageEncoderConfig = field(default_factory=ImageEncoderConfig)
     prior: PriorConfig = field(default_factory=PriorConfig)
+    memory: MemoryConfig = field(default_factory=MemoryConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -103,6 +131,7 @@ class ModelConfig:
             autoencoder=build_dataclass(AutoencoderConfig, data.get("autoencoder", {})),
             image=build_dataclass(ImageEncoderConfig, data.get("image", {})),
             prior=build_dataclass(PriorConfig, data.get("prior", {})),
+            memory=build_dataclass(MemoryConfig, data.get("memory", {})),
         )
 
 

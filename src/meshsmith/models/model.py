@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from torch import Tensor, nn
 from meshsmith.errors import InputError
 from meshsmith.models.config import ModelConfig
 from meshsmith.models.image_encoder import ImageEncoder
+from meshsmith.models.memory import LatentMemory
 from meshsmith.models.prior import Condition, FlowPrior
 from meshsmith.models.text_encoder import WIDTH as TEXT_WIDTH
 from meshsmith.models.text_encoder import get_text_encoder
@@ -37,6 +39,8 @@ FIELD_INSIDE = "below"
 BUILTIN_DIR = Path(__file__).parent / "weights"
 #: Query points per forward pass of the field MLP (bounds peak memory).
 _CHUNK = 65536
+#: Float tensors with more elements than this are saved as float16 (`Model.save`).
+_HALF_MIN = 64
 
 
 def _points_tensor(points: np.ndarray | Tensor) -> Tensor:
@@ -63,6 +67,7 @@ class Model(nn.Module):
         self.prior = FlowPrior(
             config.prior, config.autoencoder, TEXT_WIDTH, self.image_encoder.width
         )
+        self.memory = LatentMemory(config.memory, config.autoencoder, config.prior.width)
         channels = config.autoencoder.latent_channels
         # Per-channel statistics of training latents: the prior works on standardised ones.
         self.register_buffer("latent_mean", torch.zeros(channels))
@@ -122,12 +127,16 @@ class Model(nn.Module):
         steps: int = 24,
         guidance: float = 3.0,
         shift: float = 1.0,
+        recall: bool = True,
     ) -> Tensor:
         """Latents ``(B, 3, c, r, r)`` for a batch of conditions.
 
         Row i starts from noise seeded by ``seed + i``, so a row does not depend on the
         batch it is in. ``steps`` (1-32) Euler steps; ``guidance`` is the CFG scale;
-        ``shift`` the time grid's (`FlowPrior.sample`).
+        ``shift`` the time grid's (`FlowPrior.sample`). With a latent memory and
+        `recall`, the flow starts at ``memory.start`` from the mean latent of the
+        nearest training shapes (`meshsmith.models.memory`) and takes
+        ``ceil(steps * (1 - start))`` of the steps; otherwise it starts from noise.
         """
         if not 1 <= steps <= 32:
             raise InputError(f"steps must be between 1 and 32, got {steps}")
@@ -138,8 +147,22 @@ class Model(nn.Module):
                 for i in range(len(condition))
             ]
         )
+        start, start_time = None, 0.0
+        memory = self.config.memory
+        if recall and len(self.memory) and condition.kind is not None:
+            start = self.memory.recall(condition.kind, condition.pooled, memory.neighbours)
+            start_time = memory.start
+            steps = max(1, math.ceil(steps * (1.0 - start_time) - 1e-6))
         # fp32: at batch 2 (CFG) bf16 autocast is slower here, its casts cost more than it saves.
-        z = self.prior.sample(condition, noise, steps=steps, guidance=guidance, shift=shift)
+        z = self.prior.sample(
+            condition,
+            noise,
+            steps=steps,
+            guidance=guidance,
+            shift=shift,
+            start=start,
+            start_time=start_time,
+        )
         return self.unstandardise(z)
 
     @torch.inference_mode()
@@ -184,14 +207,23 @@ class Model(nn.Module):
         return albedo.numpy(), roughness.numpy(), metallic.numpy()
 
     # -- files ---------------------------------------------------------------------------
-    def save(self, path: Path, info: dict | None = None) -> None:
-        """Write weights and config to one safetensors file; `info` goes in its metadata."""
+    def save(self, path: Path, info: dict | None = None, half: bool = False) -> None:
+        """Write weights and config to one safetensors file; `info` goes in its metadata.
+
+        `half` stores float weights as float16 (half the bytes; inference runs in bf16
+        or fp32 and loading casts back); small tensors such as the latent statistics
+        keep float32.
+        """
         metadata = {
             "format": FORMAT,
             "config": json.dumps(self.config.to_dict()),
             "info": json.dumps(info or {}),
         }
-        save_tensors(Path(path), self.state_dict(), metadata)
+        tensors = {
+            name: t.half() if half and t.dtype == torch.float32 and t.numel() > _HALF_MIN else t
+            for name, t in self.state_dict().items()
+        }
+        save_tensors(Path(path), tensors, metadata)
 
 
 def resolve_model_path(path_or_name: str | Path) -> Path:

@@ -14,6 +14,7 @@ conditional and unconditional velocities. Latents are normalised per channel
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -33,11 +34,15 @@ class Condition:
     tokens : (B, L, W) float
     mask : (B, L) bool, True for real tokens
     pooled : (B, W) float
+    kind : str or None
+        "text", "image" or "sketch" when every row is of that kind (what the latent
+        memory recalls by), else None.
     """
 
     tokens: Tensor
     mask: Tensor
     pooled: Tensor
+    kind: str | None = None
 
     def __len__(self) -> int:
         return self.tokens.shape[0]
@@ -52,7 +57,9 @@ class Condition:
 
         tokens = torch.cat([pad(p.tokens) for p in parts])
         mask = torch.cat([F.pad(p.mask, (0, length - p.mask.shape[1])) for p in parts])
-        return Condition(tokens, mask, torch.cat([p.pooled for p in parts]))
+        kinds = {p.kind for p in parts}
+        kind = kinds.pop() if len(kinds) == 1 else None
+        return Condition(tokens, mask, torch.cat([p.pooled for p in parts]), kind)
 
     def repeat(self, n: int) -> Condition:
         """Each row repeated `n` times (``repeat_interleave``)."""
@@ -60,7 +67,12 @@ class Condition:
             self.tokens.repeat_interleave(n, 0),
             self.mask.repeat_interleave(n, 0),
             self.pooled.repeat_interleave(n, 0),
+            self.kind,
         )
+
+    def rows(self, index: slice) -> Condition:
+        """The rows `index` of this condition."""
+        return Condition(self.tokens[index], self.mask[index], self.pooled[index], self.kind)
 
 
 def timestep_embedding(t: Tensor, dim: int) -> Tensor:
@@ -160,7 +172,7 @@ class FlowPrior(nn.Module):
     # -- conditions ----------------------------------------------------------------------
     def condition(self, kind: str, tokens: Tensor, mask: Tensor, pooled: Tensor) -> Condition:
         """Project encoder output of one kind ("text", "image", "sketch") to a `Condition`."""
-        return self.kinds[kind](tokens, mask, pooled)
+        return dataclasses.replace(self.kinds[kind](tokens, mask, pooled), kind=kind)
 
     def null(self, batch: int) -> Condition:
         """The unconditional `Condition` for `batch` rows (a single learned token)."""
@@ -214,17 +226,23 @@ class FlowPrior(nn.Module):
         steps: int = 24,
         guidance: float = 3.0,
         shift: float = 1.0,
+        start: Tensor | None = None,
+        start_time: float = 0.0,
     ) -> Tensor:
         """Integrate the flow from `noise` ``(B, 3, c, r, r)`` to latents (Euler, CFG).
 
         ``guidance`` 1 means no guidance (conditional velocity only); 0 ignores the condition.
         ``shift`` s > 1 spends more of the steps near the noise, where the velocity
         changes fastest: times ``t = u / (s - (s - 1) u)`` for u evenly spaced in [0, 1]
-        (1 gives even steps).
+        (1 gives even steps). With a `start` latent the flow begins at ``start_time``
+        from ``(1 - t) * noise + t * start`` and the grid covers [start_time, 1].
         """
         x = noise
         u = torch.linspace(0.0, 1.0, steps + 1, device=noise.device)
         times = u / (shift - (shift - 1.0) * u)
+        if start is not None:
+            x = (1.0 - start_time) * noise + start_time * start
+            times = start_time + (1.0 - start_time) * times
         both = Condition.cat([cond, self.null(len(cond))]) if guidance != 1.0 else cond
         for i in range(steps):
             t = times[i].expand(len(x) * (2 if guidance != 1.0 else 1))

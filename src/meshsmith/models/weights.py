@@ -69,7 +69,8 @@ def load_state(module: nn.Module, tensors: dict[str, Tensor], what: str) -> None
         Naming the first mismatching tensors (missing, unexpected, or wrong shape).
     """
     expected = module.state_dict()
-    missing = sorted(set(expected) - set(tensors))
+    # A tensor with no elements (an empty latent memory) carries nothing to miss.
+    missing = sorted(k for k in set(expected) - set(tensors) if expected[k].numel())
     unexpected = sorted(set(tensors) - set(expected))
     wrong = [
         f"{k} {tuple(tensors[k].shape)} != {tuple(v.shape)}"
@@ -87,4 +88,5 @@ def load_state(module: nn.Module, tensors: dict[str, Tensor], what: str) -> None
         raise InputError(f"{what} does not fit this model: {'; '.join(problems)}")
     with torch.no_grad():
         for k, v in expected.items():
-            v.copy_(tensors[k])
+            if k in tensors:
+                v.copy_(tensors[k])

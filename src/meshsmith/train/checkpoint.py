@@ -5,7 +5,7 @@ exponential moving average (``ema.*``) and the optimizer's per-parameter moments
 (``optim.<i>.<name>``); its metadata holds JSON: the step, the recipe and the
 optimizer's parameter groups. Data order and noise come from generators seeded
 by (seed, rank, step), so no RNG state needs saving. ``RUN_DIR/model.safetensors``
-is the EMA model for inference, rewritten with each checkpoint.
+is the EMA model for inference (float16 weights), rewritten with each checkpoint.
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ def save_checkpoint(
     config: dict,
 ) -> None:
     """Write the checkpoint and the EMA inference model (both atomically)."""
-    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
-    tensors.update({f"ema.{k}": v for k, v in ema.state_dict().items()})
+    # The latent memory is derived (rebuilt when a run ends), so checkpoints leave it out.
+    tensors = {f"model.{k}": v for k, v in model.state_dict().items() if not _memory(k)}
+    tensors.update({f"ema.{k}": v for k, v in ema.state_dict().items() if not _memory(k)})
     optim, groups = optimizer_tensors(optimizer)
     tensors.update(optim)
     metadata = {
@@ -74,7 +75,12 @@ def save_checkpoint(
         "meshsmith": __version__,
     }
     save_tensors(run_dir / CHECKPOINT, tensors, metadata)
-    ema.save(run_dir / MODEL, info={"step": step, "stage": stage, "recipe": config.get("name")})
+    info = {"step": step, "stage": stage, "recipe": config.get("name")}
+    ema.save(run_dir / MODEL, info=info, half=True)
+
+
+def _memory(name: str) -> bool:
+    return name.startswith("memory.")
 
 
 def read_checkpoint(path: Path) -> tuple[dict[str, Tensor], dict]:

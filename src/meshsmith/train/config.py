@@ -111,6 +111,8 @@ class TrainConfig:
     val_shapes: int = 32
     val_meshes: int = 4
     checkpoint_every: int = 500
+    # Fill the model's latent memory when the run ends (`meshsmith.train.memory`).
+    memory: bool = True
 
     @property
     def total_steps(self) -> int:

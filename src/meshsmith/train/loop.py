@@ -36,6 +36,7 @@ from meshsmith.train.checkpoint import (
 from meshsmith.train.config import StageConfig, TrainConfig
 from meshsmith.train.data import ShapeSet, autoencoder_batch, load_split
 from meshsmith.train.logger import TrainLogger
+from meshsmith.train.memory import build_memory
 from meshsmith.train.objectives import AutoencoderObjective, PriorObjective
 from meshsmith.train.prior_data import TextBank, encode_latents, prior_batch
 from meshsmith.train.validate import validate_autoencoder, validate_prior
@@ -216,6 +217,18 @@ class Trainer:
         offset = config.autoencoder.steps
         self.stage("prior", PriorObjective(self.model), batch, step, offset, optimizer_state)
 
+    def run_memory(self, step: int) -> None:
+        """Last stage: fill the EMA model's latent memory and rewrite the inference model."""
+        started = time.perf_counter()
+        build_memory(self.ema, self.train_set, self.config)
+        info = {"step": step, "stage": "memory", "recipe": self.config.name}
+        self.ema.save(self.run_dir / MODEL, info=info, half=True)
+        log.info(
+            "latent memory of %d shapes built in %.1f s",
+            len(self.ema.memory),
+            time.perf_counter() - started,
+        )
+
 
 def train(
     config: TrainConfig,
@@ -261,8 +274,11 @@ def train(
         if config.autoencoder.steps <= step < trainer.until:
             resumed = saved_stage == "prior" and step > config.autoencoder.steps
             trainer.run_prior(step, optimizer_state if resumed else None)
+        step = max(step, trainer.result.step)
+        if config.memory and step >= config.total_steps and world.main:
+            trainer.run_memory(step)
         trainer.logger.close()
-        trainer.result.step = max(step, trainer.result.step)
+        trainer.result.step = step
         trainer.result.seconds = time.perf_counter() - started
         return trainer.result
     finally:

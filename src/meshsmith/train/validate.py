@@ -23,7 +23,6 @@ import trimesh
 
 from meshsmith.errors import MeshsmithError
 from meshsmith.models.model import FIELD_INSIDE, FIELD_LEVEL, Model
-from meshsmith.models.prior import Condition
 from meshsmith.models.triplane import split_outputs
 from meshsmith.train.config import TrainConfig
 from meshsmith.train.data import ShapeSet, gather_rows
@@ -188,7 +187,7 @@ def validate_prior(
     count = min(config.val_meshes, len(shapes))
     meshes, rows = [], {kind: [] for kind in conditions}
     for kind, cond in conditions.items():
-        pick = Condition(cond.tokens[:count], cond.mask[:count], cond.pooled[:count])
+        pick = cond.rows(slice(0, count))
         generated = model.sample_latent(pick, seed=_SEED, steps=16, guidance=3.0)
         for i, latent in enumerate(generated):
             mesh = field_mesh(model, latent)
