@@ -46,6 +46,14 @@ class TrainConfig:
         Steps of linear warm-up before the cosine decay to 0.
     jitter : float
         Std of Gaussian noise added to positions (unit-box units) while training.
+    stretch : float
+        Each shape's axes are scaled by factors drawn from ``1 ± stretch``, then the
+        longest side is brought back to 1.
+    material_noise : float
+        Std of Gaussian noise added to roughness and metallic, once per shape and
+        again per point (clipped to [0, 1]).
+    material_dropout : float
+        Share of shapes whose roughness and metallic are replaced by their mean.
     keep_points : int
         Samples per shape held in memory; each step draws `ClassifierConfig.points`.
     attributes : tuple of str
@@ -58,6 +66,9 @@ class TrainConfig:
     weight_decay: float = 1e-4
     warmup: int = 50
     jitter: float = 0.005
+    stretch: float = 0.0
+    material_noise: float = 0.0
+    material_dropout: float = 0.0
     keep_points: int = 4096
     attributes: tuple[str, ...] = KEY_ATTRIBUTES
     seed: int = 0
@@ -133,13 +144,36 @@ def _batch(shapes: ShapeSet, points: int, config: TrainConfig, rng: np.random.Ge
     index = rng.choice(len(shapes), config.batch, replace=len(shapes) < config.batch)
     keep = shapes.inputs.shape[1]
     chosen = np.stack([rng.choice(keep, points, replace=False) for _ in index])
-    x = np.take_along_axis(shapes.inputs[index], chosen[:, :, None], axis=1).copy()
-    x[:, :, :3] += rng.normal(0.0, config.jitter, size=x[:, :, :3].shape).astype(np.float32)
+    x = np.take_along_axis(shapes.inputs[index], chosen[:, :, None], axis=1)
+    x = augment(x, config, rng)
     return (
         torch.from_numpy(x),
         torch.from_numpy(shapes.log_scale[index]),
         torch.from_numpy(shapes.labels[index]),
     )
+
+
+def augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np.ndarray:
+    """Training perturbations of a batch of `point_features` (B, N, 8): position jitter,
+    stretch and material noise and dropout (see `TrainConfig`); returns a new array."""
+    x = x.copy()
+    b, n, _ = x.shape
+    position, material = x[:, :, :3], x[:, :, 6:8]
+    position += rng.normal(0.0, config.jitter, size=position.shape).astype(np.float32)
+    if config.stretch > 0:
+        factors = rng.uniform(1.0 - config.stretch, 1.0 + config.stretch, size=(b, 1, 3))
+        extents = np.ptp(position, axis=1, keepdims=True)
+        longest = (extents * factors).max(axis=2, keepdims=True) / extents.max(axis=2, keepdims=True)
+        position *= (factors / longest).astype(np.float32)
+    if config.material_noise > 0:
+        sigma = config.material_noise
+        material += rng.normal(0.0, sigma, size=(b, 1, 2)).astype(np.float32)
+        material += rng.normal(0.0, sigma, size=(b, n, 2)).astype(np.float32)
+        np.clip(material, 0.0, 1.0, out=material)
+    if config.material_dropout > 0:
+        flat = rng.random(b) < config.material_dropout
+        material[flat] = material[flat].mean(axis=1, keepdims=True)
+    return x
 
 
 def _loss(logits: dict[str, torch.Tensor], labels: torch.Tensor) -> torch.Tensor:
