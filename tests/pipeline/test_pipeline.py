@@ -136,6 +136,18 @@ def test_image_and_sketch_inputs(pipe, pictures):
     assert max(photo.mesh.extents) == pytest.approx(1.0)
 
 
+def test_memory_start_is_an_option(generated, pipe):
+    asset, _ = generated
+    if not len(pipe.runtime.model.memory):
+        pytest.skip(f"{TEST_MODEL} has no latent memory")
+    fresh = pipe.text(PROMPT, seed=3, memory=False)
+    check_closed_and_textured(fresh, SMALL["faces"], SMALL["texture_size"])
+    # Starting from noise lands on another shape than starting from the recalled blend.
+    assert compare_meshes(asset.mesh, fresh.mesh, points=20_000)["chamfer_l1"] > 0.01
+    with pytest.raises(InputError, match="memory"):
+        pipe.text(PROMPT, memory="yes")
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -3,7 +3,7 @@
     meshsmith generate [PROMPT] [--image PATH] [--sketch PATH] [-o OUT]
                        [--format glb,obj,usdz,stl,3mf,ply] [--seed N] [--faces N]
                        [--texture-size N] [--preview PNG] [--json] [--model NAME|PATH]
-                       [--steps N] [--guidance G] [--precision fp32|bf16|int8]
+                       [--steps N] [--guidance G] [--no-memory] [--precision fp32|bf16|int8]
     meshsmith generate --batch PROMPTS.txt [-o DIR] [--batch-size N] ...
 
 Every argument is checked (and an image or sketch read) before the model loads,
@@ -113,6 +113,7 @@ def _config(args: argparse.Namespace):
         "texture_size": args.texture_size,
         "steps": args.steps,
         "guidance": args.guidance,
+        "memory": False if args.no_memory else None,
         "precision": args.precision,
     }
     return GenerationConfig(**{k: v for k, v in given.items() if v is not None}).validated()
@@ -344,6 +345,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="default", help="built-in name, .safetensors or run folder")
     p.add_argument("--steps", type=positive_int, help="sampling steps, 1-32 (default 16)")
     p.add_argument("--guidance", type=guidance, help="classifier-free guidance (default 3)")
+    p.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="start from noise, not from the blend of the nearest training shapes",
+    )
     p.add_argument(
         "--precision", choices=("fp32", "bf16", "int8"), help="CPU arithmetic (default bf16)"
     )

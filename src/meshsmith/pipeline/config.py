@@ -27,6 +27,10 @@ class GenerationConfig:
         `meshsmith.pipeline.runtime.TIME_SHIFT`.
     guidance : float
         Classifier-free guidance scale (1 = none).
+    memory : bool
+        Start the flow from the model's latent memory, the blend of the training
+        shapes nearest to the request (`meshsmith.models.memory`), when the model
+        has one; False always starts from noise (more varied, less faithful).
     resolution : int
         Cells along each side of the finest extraction grid. Chosen by measurement
         (`meshsmith bench --only generate`, "resolution"): field cost grows with the
@@ -58,6 +62,7 @@ class GenerationConfig:
     texture_size: int = 1024
     steps: int = 16
     guidance: float = 3.0
+    memory: bool = True
     resolution: int = 96
     coarse_resolution: int = 24
     bound: float = 0.55
@@ -81,6 +86,8 @@ class GenerationConfig:
             raise InputError(f"steps must be between 1 and 32, got {self.steps}")
         if not isinstance(self.guidance, int | float) or not 0.0 <= self.guidance <= 20.0:
             raise InputError(f"guidance must be a number in 0..20, got {self.guidance}")
+        if not isinstance(self.memory, bool):
+            raise InputError(f"memory must be true or false, got {self.memory!r}")
         if not _is_int(self.resolution) or not 16 <= self.resolution <= 512:
             raise InputError(f"resolution must be within 16..512, got {self.resolution}")
         if not _is_int(self.coarse_resolution) or self.coarse_resolution < 4:

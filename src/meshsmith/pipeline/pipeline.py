@@ -212,7 +212,9 @@ class Pipeline:
             condition = self.runtime.encode(requests)
             sizes = [asset_size(r.prompt) for r in requests]
         with tracker.stage("sample", shared):
-            latents = self.runtime.sample(condition, seed, config.steps, config.guidance)
+            latents = self.runtime.sample(
+                condition, seed, config.steps, config.guidance, config.memory
+            )
         share = {k: v / len(requests) for k, v in shared.items()}
         assets = []
         for i, request in enumerate(requests):

@@ -100,11 +100,19 @@ class ModelRuntime:
             return self.model.encode_image([r.pixels for r in requests])
         return self.model.encode_sketch([r.pixels for r in requests])
 
-    def sample(self, condition: Condition, seed: int, steps: int, guidance: float) -> Tensor:
-        """Latents ``(B, 3, c, r, r)``; row i from noise seeded by ``seed + i``."""
+    def sample(
+        self, condition: Condition, seed: int, steps: int, guidance: float, memory: bool = True
+    ) -> Tensor:
+        """Latents ``(B, 3, c, r, r)``; row i from noise seeded by ``seed + i``, started
+        from the model's latent memory when it has one and `memory` is set."""
         with self._autocast():
             latents = self.model.sample_latent(
-                condition, seed=seed, steps=steps, guidance=guidance, shift=TIME_SHIFT
+                condition,
+                seed=seed,
+                steps=steps,
+                guidance=guidance,
+                shift=TIME_SHIFT,
+                recall=memory,
             )
         return latents.float()
 
