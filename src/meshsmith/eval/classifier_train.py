@@ -163,7 +163,9 @@ def augment(x: np.ndarray, config: TrainConfig, rng: np.random.Generator) -> np.
     if config.stretch > 0:
         factors = rng.uniform(1.0 - config.stretch, 1.0 + config.stretch, size=(b, 1, 3))
         extents = np.ptp(position, axis=1, keepdims=True)
-        longest = (extents * factors).max(axis=2, keepdims=True) / extents.max(axis=2, keepdims=True)
+        longest = (extents * factors).max(axis=2, keepdims=True) / extents.max(
+            axis=2, keepdims=True
+        )
         position *= (factors / longest).astype(np.float32)
     if config.material_noise > 0:
         sigma = config.material_noise
