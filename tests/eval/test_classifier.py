@@ -15,6 +15,7 @@ from meshsmith.eval.classifier import ClassifierConfig, EvalClassifier, mesh_inp
 from meshsmith.eval.classifier_train import (
     IGNORE,
     TrainConfig,
+    augment,
     build_vocabulary,
     load_shapes,
     record_labels,
@@ -32,7 +33,7 @@ def dataset(tiny_dataset) -> Dataset:
 
 @pytest.fixture(scope="module")
 def trained(dataset) -> EvalClassifier:
-    train = TrainConfig(steps=60, batch=8, lr=1e-2, warmup=5, keep_points=512)
+    train = TrainConfig(steps=120, batch=8, lr=1e-2, warmup=5, keep_points=512)
     return train_classifier(dataset, SMALL, train)
 
 
@@ -49,7 +50,7 @@ def test_vocabulary_and_labels(dataset):
 
 def test_loss_falls(trained):
     losses = trained.metrics["losses"]
-    assert len(losses) == 60
+    assert len(losses) == 120
     assert np.mean(losses[-10:]) < 0.85 * np.mean(losses[:10])
     accuracy = trained.metrics["test_accuracy"]
     assert set(accuracy) == set(trained.heads) and trained.metrics["test_split"] == "test"
@@ -64,6 +65,27 @@ def test_predicts_the_training_categories(trained, dataset):
     names = trained.vocabulary.heads["category"]
     truth = [names[i] for i in shapes.labels[:, 0]]
     assert np.mean(np.array(labels["category"]) == np.array(truth)) >= 0.8
+
+
+def test_augment_perturbs_only_what_it_should(dataset):
+    records = dataset.records(split="train")
+    vocabulary = build_vocabulary(records, ())
+    x = load_shapes(dataset, records[:6], vocabulary, 256, seed=0).inputs
+    rng = np.random.default_rng(0)
+    quiet = augment(x, TrainConfig(jitter=0.0, material_noise=0.0, material_dropout=0.0), rng)
+    np.testing.assert_array_equal(quiet, x)
+    flat = augment(x, TrainConfig(jitter=0.0, material_noise=0.0, material_dropout=1.0), rng)
+    np.testing.assert_array_equal(flat[:, :, :6], x[:, :, :6])  # positions and albedo kept
+    np.testing.assert_allclose(
+        flat[:, :, 6:],
+        np.broadcast_to(x[:, :, 6:].mean(1, keepdims=True), x[:, :, 6:].shape),
+        atol=1e-6,
+    )
+    noisy = augment(x, TrainConfig(jitter=0.01, material_noise=0.2, material_dropout=0.0), rng)
+    np.testing.assert_array_equal(noisy[:, :, 3:6], x[:, :, 3:6])
+    assert 0.005 < np.std(noisy[:, :, :3] - x[:, :, :3]) < 0.015
+    assert noisy[:, :, 6:].min() >= 0.0 and noisy[:, :, 6:].max() <= 1.0
+    assert np.abs(noisy[:, :, 6:] - x[:, :, 6:]).mean() > 0.05
 
 
 def test_save_and_load_are_exact(trained, dataset, tmp_path):

@@ -259,7 +259,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train-classifier", help="train the evaluation classifier")
     t.add_argument("--data", type=existing_dir, required=True, help="dataset folder")
     t.add_argument("-o", "--output", type=Path, required=True, help="weights (.safetensors)")
-    t.add_argument("--steps", type=positive_int, help="optimisation steps (default 1000)")
+    t.add_argument("--steps", type=positive_int, help="optimisation steps (default 4000)")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_train_classifier)

@@ -67,8 +67,10 @@ CONVENTIONS = """\
 - **FPD**: Fréchet distance between Gaussians fitted to the evaluation classifier's
   {feature}-d features of outputs and of test shapes (all categories together).
 - **Semantics**: the evaluation classifier (PointNet on position, albedo, roughness,
-  metallic and log size, trained on the training split only) labels each output;
-  accuracy against the test shape's category and manifest attributes.
+  metallic and log size, trained on the training split only, with noise and
+  dropout on roughness and metallic so that shape, not exact material values,
+  names the category) labels each output; accuracy against the test shape's
+  category and manifest attributes.
 - **Memorisation**: point-to-surface Chamfer-L1 between an output and its nearest
   training shape (any category; {candidates} candidates by a voxel-descriptor shortlist
   and a {prefilter}-point Chamfer distance, measured exactly), both in their own unit
