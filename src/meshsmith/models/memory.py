@@ -42,7 +42,6 @@ class LatentMemory(nn.Module):
 
     def __init__(self, config: MemoryConfig, autoencoder: AutoencoderConfig, key_width: int):
         super().__init__()
-        self.config = config
         n = config.entries
         self.register_buffer(
             "latents", torch.zeros((n, *autoencoder.latent_shape), dtype=torch.int8)
@@ -53,7 +52,7 @@ class LatentMemory(nn.Module):
             self.register_buffer(f"keys_{kind}", torch.zeros((n, key_width), dtype=torch.float16))
 
     def __len__(self) -> int:
-        return self.config.entries
+        return self.latents.shape[0]
 
     def fill(self, latents: Tensor, keys: dict[str, Tensor]) -> None:
         """Store standardised `latents` ``(N, 3, c, r, r)`` and ``keys[kind]`` ``(N, W)``."""

@@ -89,6 +89,8 @@ class Trainer:
         self.until = config.total_steps
         self.train_set: ShapeSet | None = None
         self.val_set: ShapeSet | None = None
+        #: (LatentBank, TextBank) of the training shapes, once the prior stage has run.
+        self.prior_inputs: tuple = (None, None)
 
     def load_data(self) -> None:
         self.train_set = load_split(self.data, "train", self.config)
@@ -210,6 +212,7 @@ class Trainer:
             m.latent_mean.copy_(mean)
             m.latent_std.copy_(std)
         text = TextBank(shapes.captions, config.model.prior.text_tokens)
+        self.prior_inputs = (latents, text)  # the memory stage reads the same encodings
 
         def batch(g: torch.Generator) -> tuple:
             return (prior_batch(shapes, latents, text, self.model, config, g),)
@@ -220,7 +223,7 @@ class Trainer:
     def run_memory(self, step: int) -> None:
         """Last stage: fill the EMA model's latent memory and rewrite the inference model."""
         started = time.perf_counter()
-        build_memory(self.ema, self.train_set, self.config)
+        build_memory(self.ema, self.train_set, self.config, *self.prior_inputs)
         info = {"step": step, "stage": "memory", "recipe": self.config.name}
         self.ema.save(self.run_dir / MODEL, info=info, half=True)
         log.info(

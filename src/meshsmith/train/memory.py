@@ -18,7 +18,7 @@ from meshsmith.models.memory import LatentMemory
 from meshsmith.models.model import Model
 from meshsmith.train.config import TrainConfig
 from meshsmith.train.data import ShapeSet
-from meshsmith.train.prior_data import TextBank, encode_latents
+from meshsmith.train.prior_data import LatentBank, TextBank, encode_latents
 
 _BATCH = 64
 
@@ -56,10 +56,24 @@ def picture_keys(model: Model, shapes: ShapeSet, kind: str) -> Tensor:
     return torch.cat(keys)
 
 
-def build_memory(model: Model, shapes: ShapeSet, config: TrainConfig) -> None:
-    """Give `model` a latent memory of every shape in `shapes` (replacing any it had)."""
+def build_memory(
+    model: Model,
+    shapes: ShapeSet,
+    config: TrainConfig,
+    latents: LatentBank | None = None,
+    text: TextBank | None = None,
+) -> None:
+    """Give `model` a latent memory of every shape in `shapes` (replacing any it had).
+
+    `latents` and `text` are the prior stage's encodings of `shapes` when this run
+    has just trained it (same frozen autoencoder, same captions); else they are
+    computed here.
+    """
     memory_config = dataclasses.replace(config.model.memory, entries=len(shapes))
-    text = TextBank(shapes.captions, config.model.prior.text_tokens)
+    if text is None:
+        text = TextBank(shapes.captions, config.model.prior.text_tokens)
+    if latents is None:
+        latents = encode_latents(model, shapes, config)
     keys = {"text": text_keys(model, text)}
     for kind in ("image", "sketch"):
         keys[kind] = (
@@ -67,7 +81,6 @@ def build_memory(model: Model, shapes: ShapeSet, config: TrainConfig) -> None:
             if shapes.has_views
             else torch.zeros_like(keys["text"])  # no pictures: nothing to recall them by
         )
-    latents = model.standardise(encode_latents(model, shapes, config).mean)
     model.memory = LatentMemory(memory_config, config.model.autoencoder, config.model.prior.width)
-    model.memory.fill(latents, keys)
+    model.memory.fill(model.standardise(latents.mean), keys)
     model.config = dataclasses.replace(model.config, memory=memory_config)
