@@ -1,4 +1,5 @@
-"""The latent memory: quantised storage, recall by key, sampling that starts from it."""
+"""The latent memory: quantised storage, recall by key and by view, blended sizes,
+sampling that starts from it."""
 
 from __future__ import annotations
 
@@ -16,50 +17,102 @@ from meshsmith.models.weights import load_tensors, save_tensors
 from meshsmith.train.config import load_config
 
 ENTRIES = 6
+VIEWS = 3
+PROMPTS = [f"a {w} thing" for w in ("red", "blue", "tall", "round", "metal", "wooden")]
+SIZES = torch.tensor([0.5, 1.0, 2.0, 4.0, 8.0, 0.0])  # the last one unknown
 
 
-def filled_model(start: float = 0.8, neighbours: int = 2) -> tuple[Model, torch.Tensor]:
-    """A tiny model whose memory holds random latents, keyed by their own text prompts."""
+def filled_model(
+    start: float = 0.8, neighbours: int = 2, temperature: float = 0.0
+) -> tuple[Model, torch.Tensor, dict[str, torch.Tensor]]:
+    """A tiny model whose memory holds random latents, keyed by their own text prompts
+    and by random picture vectors, `VIEWS` per entry."""
     torch.manual_seed(0)
     base = load_config("tiny").model
-    memory = MemoryConfig(entries=ENTRIES, neighbours=neighbours, start=start)
+    memory = MemoryConfig(
+        entries=ENTRIES,
+        views=VIEWS,
+        neighbours=neighbours,
+        temperature=temperature,
+        start=start,
+    )
     model = Model(dataclasses.replace(base, memory=memory)).eval()
     torch.nn.init.normal_(model.prior.patch_out.weight, std=0.1)
     latents = torch.randn(ENTRIES, *base.autoencoder.latent_shape)
-    prompts = [f"a {w} thing" for w in ("red", "blue", "tall", "round", "metal", "wooden")]
-    keys = {kind: model.encode_text(prompts).pooled for kind in KINDS}
-    model.memory.fill(latents, keys)
-    return model, latents
+    width = model.condition_widths["image"]
+    keys = {
+        "text": model.encode_text(PROMPTS).query[:, None],
+        "image": torch.randn(ENTRIES, VIEWS, width),
+        "sketch": torch.randn(ENTRIES, VIEWS, width),
+    }
+    model.memory.fill(latents, keys, SIZES)
+    return model, latents, keys
 
 
 def test_quantised_latents_are_within_half_a_step():
-    model, latents = filled_model()
+    model, latents, _ = filled_model()
     restored = model.memory.latent(torch.arange(ENTRIES))
     step = model.memory.scale[:, None, None]
     assert (restored - latents).abs().le(step / 2 + 1e-6).all()
     assert model.memory.latents.dtype == torch.int8
 
 
-def test_recall_averages_the_nearest_entries():
-    model, latents = filled_model()
-    keys = model.memory.keys_text.float()
-    one = model.memory.recall("text", keys[[2, 4]], neighbours=1)
+def test_recall_blends_the_nearest_entries():
+    model, _, keys = filled_model()
+    text = keys["text"][:, 0]
+    one, _ = model.memory.recall("text", text[[2, 4]], neighbours=1)
     assert torch.allclose(one, model.memory.latent(torch.tensor([2, 4])))
-    two = model.memory.recall("text", keys[1:2] + keys[3:4], neighbours=2)
+    two, _ = model.memory.recall("text", text[1:2] + text[3:4], neighbours=2)
     assert torch.allclose(two[0], model.memory.latent(torch.tensor([1, 3])).mean(0))
+    # A low temperature weights the closer of the two far more.
+    query = text[1:2] + 0.3 * text[3:4]
+    sharp, _ = model.memory.recall("text", query, neighbours=2, temperature=0.01)
+    assert (sharp[0] - model.memory.latent(torch.tensor([1]))[0]).norm() < 0.1 * (
+        sharp[0] - model.memory.latent(torch.tensor([3]))[0]
+    ).norm()
+
+
+def test_every_view_of_an_entry_recalls_it():
+    model, _, keys = filled_model()
+    for kind in ("image", "sketch"):
+        for view in range(VIEWS):
+            rows, _ = model.memory.neighbours(kind, keys[kind][:, view], 1, 0.0)
+            assert rows[:, 0].tolist() == list(range(ENTRIES))
+    # Reduced to key_dims and stored as int8, the keys still rank like the full vectors.
+    assert model.memory.keys_image.dtype == torch.int8
+    assert model.memory.keys_image.shape == (ENTRIES * VIEWS, model.memory.basis_image.shape[1])
+
+
+def test_recalled_size_is_the_weighted_geometric_mean_of_known_sizes():
+    model, _, keys = filled_model()
+    text = keys["text"][:, 0]
+    _, size = model.memory.recall("text", text[[0, 3]], neighbours=1)
+    assert torch.allclose(size, torch.tensor([0.5, 4.0]))
+    rows, weights = model.memory.neighbours("text", text[1:2] + text[2:3], 2, 0.0)
+    assert sorted(rows[0].tolist()) == [1, 2]
+    _, size = model.memory.recall("text", text[1:2] + text[2:3], neighbours=2)
+    assert size.item() == pytest.approx(2**0.5, rel=1e-5)  # sqrt(1.0 * 2.0)
+    # An entry of unknown size does not count; alone, it gives 0 (unknown).
+    _, size = model.memory.recall("text", text[5:6], neighbours=1)
+    assert size.item() == 0.0
+    single, _, _ = filled_model(neighbours=1)
+    assert single.recall_size(single.encode_text([PROMPTS[0], PROMPTS[5]])) == [
+        pytest.approx(0.5),
+        None,
+    ]
 
 
 def test_sampling_starts_from_the_recalled_latent():
-    model, _ = filled_model(start=0.9, neighbours=1)
+    model, _, _ = filled_model(start=0.9, neighbours=1)
     cond = model.encode_text(["a tall thing"])
-    target = model.unstandardise(model.memory.recall("text", cond.pooled, 1))
+    recalled, _ = model.memory.recall("text", cond.query, 1)
+    target = model.unstandardise(recalled)
     recalled = model.sample_latent(cond, seed=1, steps=8)
     fresh = model.sample_latent(cond, seed=1, steps=8, recall=False)
     assert (recalled - target).norm() < 0.5 * (fresh - target).norm()
 
 
 def test_memoryless_model_files_still_load(tmp_path):
-    model, _ = filled_model()
     empty = Model(load_config("tiny").model)
     path = tmp_path / "old.safetensors"
     empty.save(path)
@@ -75,7 +128,7 @@ def test_memoryless_model_files_still_load(tmp_path):
 
 
 def test_half_model_files_keep_the_memory_and_nearly_the_field(tmp_path):
-    model, _ = filled_model()
+    model, _, keys = filled_model()
     model.save(tmp_path / "half.safetensors", half=True)
     model.save(tmp_path / "full.safetensors")
     half, full = (load_model(tmp_path / f"{n}.safetensors") for n in ("half", "full"))
@@ -83,12 +136,20 @@ def test_half_model_files_keep_the_memory_and_nearly_the_field(tmp_path):
         tmp_path / "full.safetensors"
     ).stat().st_size
     assert torch.equal(half.memory.latents, model.memory.latents)
+    assert torch.equal(half.memory.keys_image, model.memory.keys_image)
+    for kind in ("image", "sketch"):
+        rows, _ = half.memory.neighbours(kind, keys[kind][:, 0], 1, 0.0)
+        assert rows[:, 0].tolist() == list(range(ENTRIES))
     latent = full.sample_latent(full.encode_text(["a red thing"]), seed=2, steps=4)
     points = np.random.default_rng(0).uniform(-0.5, 0.5, (200, 3)).astype(np.float32)
     assert np.abs(half.field(latent[0], points) - full.field(latent[0], points)).max() < 1e-2
 
 
 def test_memory_settings_are_checked():
-    with pytest.raises(InputError, match="start"):
-        MemoryConfig(start=1.0)
-    assert len(LatentMemory(MemoryConfig(), load_config("tiny").model.autoencoder, 8)) == 0
+    for bad in ({"start": 1.0}, {"temperature": -1.0}, {"key_dims": 0}, {"views": -1}):
+        with pytest.raises(InputError, match="memory"):
+            MemoryConfig(**bad)
+    widths = dict.fromkeys(KINDS, 8)
+    empty = LatentMemory(MemoryConfig(), load_config("tiny").model.autoencoder, widths)
+    assert len(empty) == 0
+    assert not any(empty.has_keys(kind) for kind in KINDS)

@@ -71,18 +71,19 @@ def test_run_ends_with_a_latent_memory_of_the_training_shapes(tiny_run, tiny_dat
     # int8 step and the float16 weights of the reloaded encoder, on unit-variance values).
     expected = model.standardise(encode_latents(model, shapes, config).mean)
     assert (model.memory.latent(torch.arange(5)) - expected).abs().max() < 0.05
-    # A shape's photo key is the mean direction of its views composited on white, in the
-    # prior's condition space.
-    directions = []
+    # Every view, composited on white as a photo is, recalls its own shape first; so
+    # does every sketch render.
+    assert model.config.memory.views == shapes.images.shape[1]
     for view in range(shapes.images.shape[1]):
         rgba = shapes.images[:, view].float() / 255.0
-        cond = model.image_condition(
-            "image", *model.image_encoder(rgba[:, :3] * rgba[:, 3:] + 1.0 - rgba[:, 3:])
-        )
-        directions.append(cond.pooled / cond.pooled.norm(dim=1, keepdim=True))
-    mean = torch.stack(directions).mean(0)
-    expected_keys = mean / mean.norm(dim=1, keepdim=True)
-    assert torch.allclose(model.memory.keys_image.float(), expected_keys, atol=2e-3)
+        _, pooled = model.image_encoder(rgba[:, :3] * rgba[:, 3:] + 1.0 - rgba[:, 3:])
+        rows, _ = model.memory.neighbours("image", pooled, 1, 0.0)
+        assert rows[:, 0].tolist() == list(range(5))
+        _, pooled = model.sketch_encoder(shapes.sketches[:, view, None].float() / 255.0)
+        rows, _ = model.memory.neighbours("sketch", pooled, 1, 0.0)
+        assert rows[:, 0].tolist() == list(range(5))
+    # Each entry knows its shape's real size.
+    assert torch.allclose(model.memory.sizes.float(), shapes.sizes, rtol=1e-3)
     # The checkpoint leaves the derived memory out; the inference file stores float16.
     tensors, _ = load_tensors(run_dir / CHECKPOINT)
     assert not [k for k in tensors if ".memory." in k]

@@ -94,21 +94,39 @@ class MemoryConfig:
     entries : int
         Training shapes held (0: none; sampling starts from pure noise). Set by
         training when it builds the memory, not by hand.
+    views : int
+        Photo and sketch keys per shape (its rendered views); set by training.
+    key_dims : int
+        Width the keys are reduced to (PCA), at most the encoder's.
     neighbours : int
-        Entries whose mean latent starts the flow.
+        Entries whose blended latent starts the flow.
+    temperature : float
+        Softmax temperature over the neighbours' cosine similarities that weights
+        the blend (0: equal weights).
     start : float
         Flow time the recalled latent is noised to, in [0, 1): the flow integrates
         from there, with ``ceil(steps * (1 - start))`` of the requested steps.
     """
 
     entries: int = 0
+    views: int = 0
+    key_dims: int = 64
     neighbours: int = 16
+    temperature: float = 0.02
     start: float = 0.8
 
     def __post_init__(self) -> None:
-        if self.entries < 0 or self.neighbours < 1 or not 0.0 <= self.start < 1.0:
+        if (
+            self.entries < 0
+            or self.views < 0
+            or self.key_dims < 1
+            or self.neighbours < 1
+            or self.temperature < 0
+            or not 0.0 <= self.start < 1.0
+        ):
             raise InputError(
-                f"memory: need entries >= 0, neighbours >= 1 and 0 <= start < 1, got {self}"
+                "memory: need entries, views >= 0, key_dims, neighbours >= 1, "
+                f"temperature >= 0 and 0 <= start < 1, got {self}"
             )
 
 

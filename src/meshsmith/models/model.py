@@ -67,12 +67,18 @@ class Model(nn.Module):
         self.prior = FlowPrior(
             config.prior, config.autoencoder, TEXT_WIDTH, self.image_encoder.width
         )
-        self.memory = LatentMemory(config.memory, config.autoencoder, config.prior.width)
+        self.memory = LatentMemory(config.memory, config.autoencoder, self.condition_widths)
         channels = config.autoencoder.latent_channels
         # Per-channel statistics of training latents: the prior works on standardised ones.
         self.register_buffer("latent_mean", torch.zeros(channels))
         self.register_buffer("latent_std", torch.ones(channels))
         self._planes_cache: tuple[bytes, Tensor] | None = None
+
+    @property
+    def condition_widths(self) -> dict[str, int]:
+        """Width of each kind's encoder vector (`Condition.query`)."""
+        width = self.image_encoder.width
+        return {"text": TEXT_WIDTH, "image": width, "sketch": width}
 
     # -- latent normalisation ------------------------------------------------------------
     def standardise(self, latent: Tensor) -> Tensor:
@@ -134,7 +140,7 @@ class Model(nn.Module):
         Row i starts from noise seeded by ``seed + i``, so a row does not depend on the
         batch it is in. ``steps`` (1-32) Euler steps; ``guidance`` is the CFG scale;
         ``shift`` the time grid's (`FlowPrior.sample`). With a latent memory and
-        `recall`, the flow starts at ``memory.start`` from the mean latent of the
+        `recall`, the flow starts at ``memory.start`` from the blended latent of the
         nearest training shapes (`meshsmith.models.memory`) and takes
         ``ceil(steps * (1 - start))`` of the steps, evenly spaced; otherwise it starts
         from noise.
@@ -150,8 +156,10 @@ class Model(nn.Module):
         )
         start, start_time = None, 0.0
         memory = self.config.memory
-        if recall and len(self.memory) and condition.kind is not None:
-            start = self.memory.recall(condition.kind, condition.pooled, memory.neighbours)
+        if recall and self.can_recall(condition):
+            start, _ = self.memory.recall(
+                condition.kind, condition.query, memory.neighbours, memory.temperature
+            )
             start_time = memory.start
             steps = max(1, math.ceil(steps * (1.0 - start_time) - 1e-6))
             shift = 1.0  # the short segment left is integrated on even steps (as measured)
@@ -166,6 +174,27 @@ class Model(nn.Module):
             start_time=start_time,
         )
         return self.unstandardise(z)
+
+    def can_recall(self, condition: Condition) -> bool:
+        """Whether the latent memory can recall by `condition` (one kind, with queries)."""
+        return (
+            condition.kind is not None
+            and condition.query is not None
+            and self.memory.has_keys(condition.kind)
+        )
+
+    @torch.inference_mode()
+    def recall_size(self, condition: Condition) -> list[float | None]:
+        """Per row, the real size (longest side, metres) of the training shapes the
+        memory recalls for `condition` (their weighted geometric mean), or None where
+        the memory cannot tell."""
+        if not self.can_recall(condition):
+            return [None] * len(condition)
+        memory = self.config.memory
+        _, sizes = self.memory.recall(
+            condition.kind, condition.query, memory.neighbours, memory.temperature
+        )
+        return [float(s) if s > 0 else None for s in sizes]
 
     @torch.inference_mode()
     def encode_shape(self, points: Tensor, features: Tensor) -> Tensor:

@@ -37,12 +37,15 @@ class Condition:
     kind : str or None
         "text", "image" or "sketch" when every row is of that kind (what the latent
         memory recalls by), else None.
+    query : (B, D) float or None
+        The encoder's own pooled vector, before projection: the latent memory's key.
     """
 
     tokens: Tensor
     mask: Tensor
     pooled: Tensor
     kind: str | None = None
+    query: Tensor | None = None
 
     def __len__(self) -> int:
         return self.tokens.shape[0]
@@ -59,7 +62,9 @@ class Condition:
         mask = torch.cat([F.pad(p.mask, (0, length - p.mask.shape[1])) for p in parts])
         kinds = {p.kind for p in parts}
         kind = kinds.pop() if len(kinds) == 1 else None
-        return Condition(tokens, mask, torch.cat([p.pooled for p in parts]), kind)
+        queries = [p.query for p in parts]
+        query = torch.cat(queries) if kind and all(q is not None for q in queries) else None
+        return Condition(tokens, mask, torch.cat([p.pooled for p in parts]), kind, query)
 
     def repeat(self, n: int) -> Condition:
         """Each row repeated `n` times (``repeat_interleave``)."""
@@ -68,11 +73,13 @@ class Condition:
             self.mask.repeat_interleave(n, 0),
             self.pooled.repeat_interleave(n, 0),
             self.kind,
+            None if self.query is None else self.query.repeat_interleave(n, 0),
         )
 
     def rows(self, index: slice) -> Condition:
         """The rows `index` of this condition."""
-        return Condition(self.tokens[index], self.mask[index], self.pooled[index], self.kind)
+        query = None if self.query is None else self.query[index]
+        return Condition(self.tokens[index], self.mask[index], self.pooled[index], self.kind, query)
 
 
 def timestep_embedding(t: Tensor, dim: int) -> Tensor:
@@ -172,7 +179,7 @@ class FlowPrior(nn.Module):
     # -- conditions ----------------------------------------------------------------------
     def condition(self, kind: str, tokens: Tensor, mask: Tensor, pooled: Tensor) -> Condition:
         """Project encoder output of one kind ("text", "image", "sketch") to a `Condition`."""
-        return dataclasses.replace(self.kinds[kind](tokens, mask, pooled), kind=kind)
+        return dataclasses.replace(self.kinds[kind](tokens, mask, pooled), kind=kind, query=pooled)
 
     def null(self, batch: int) -> Condition:
         """The unconditional `Condition` for `batch` rows (a single learned token)."""

@@ -210,7 +210,7 @@ class Pipeline:
         shared: dict[str, float] = {}
         with tracker.stage("encode", shared):
             condition = self.runtime.encode(requests)
-            sizes = [asset_size(r.prompt) for r in requests]
+            sizes = self._sizes(requests, condition, config)
         with tracker.stage("sample", shared):
             latents = self.runtime.sample(
                 condition, seed, config.steps, config.guidance, config.memory
@@ -236,6 +236,20 @@ class Pipeline:
                 )
             )
         return assets
+
+    def _sizes(
+        self, requests: list[Request], condition: Any, config: GenerationConfig
+    ) -> list[float]:
+        """Longest side in metres of each asset: the size of the training shapes the
+        latent memory recalls (when it is used and knows them), else the prompt's
+        category rule (`asset_size`)."""
+        recalled = [None] * len(requests)
+        if config.memory:
+            recalled = self.runtime.model.recall_size(condition)
+        return [
+            round(size, 3) if size is not None else asset_size(request.prompt)
+            for size, request in zip(recalled, requests, strict=True)
+        ]
 
     def _build(
         self,

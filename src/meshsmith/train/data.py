@@ -38,6 +38,8 @@ class ShapeSet:
         Object-centred RGBA crops of the renders (alpha = mask).
     sketches : (S, K, H, H) uint8 or None
         Object-centred ink crops (255 = full ink) of the sketch renders.
+    sizes : (S,) float32 or None
+        Real longest side in metres (the record's ``scale``).
     """
 
     ids: list[str]
@@ -47,6 +49,7 @@ class ShapeSet:
     volume: Tensor
     images: Tensor | None = None
     sketches: Tensor | None = None
+    sizes: Tensor | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -129,6 +132,7 @@ def load_split(
         volume=torch.from_numpy(np.stack([v for _, v, _, _ in loaded])),
         images=images,
         sketches=sketches,
+        sizes=torch.tensor([float(r.scale) for r in records], dtype=torch.float32),
     )
 
 
