@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 from PIL import Image
 
 from meshsmith.export import read_provenance
+from meshsmith.pipeline.commands import _stage_progress, long_lived
 from tests.conftest import MESHSMITH
 from tests.pipeline.conftest import TEST_MODEL
 
@@ -114,3 +118,47 @@ def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_long_lived_freezes_what_exists_and_turns_the_gc_back_on():
+    try:
+        with long_lived():
+            assert not gc.isenabled()
+            kept = [[] for _ in range(1000)]  # containers the collector tracks
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= len(kept)
+    finally:
+        gc.unfreeze()
+
+
+def test_long_lived_leaves_a_disabled_gc_disabled():
+    gc.disable()
+    try:
+        with long_lived():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+def test_checking_a_request_imports_neither_torch_nor_trimesh():
+    # The CLI checks every input before the second of imports that loading takes.
+    code = (
+        "import sys\n"
+        "from meshsmith.cli import build_parser\n"
+        "from meshsmith.pipeline.request import Request\n"
+        "build_parser()\n"
+        "Request.from_text('a red stool')\n"
+        "print(sorted({'torch', 'trimesh', 'scipy'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_stage_progress_is_off_without_a_terminal(monkeypatch):
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with _stage_progress(quiet=False) as progress:
+        assert progress is None
+    assert sys.stderr.getvalue() == ""

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import trimesh
 
 from meshsmith.errors import InputError
-from meshsmith.pipeline.texture import PhotoColours
+
+if TYPE_CHECKING:  # trimesh and the texture stage are a second of imports
+    import trimesh
+
+    from meshsmith.pipeline.texture import PhotoColours
 
 MAX_PROMPT_CHARS = 300
 
