@@ -12,7 +12,7 @@ import torch
 from meshsmith.errors import InputError
 from meshsmith.models.config import MemoryConfig
 from meshsmith.models.memory import KINDS, LatentMemory
-from meshsmith.models.model import Model, load_model
+from meshsmith.models.model import Model, RecallHint, load_model
 from meshsmith.models.weights import load_tensors, save_tensors
 from meshsmith.train.config import load_config
 
@@ -20,6 +20,16 @@ ENTRIES = 6
 VIEWS = 3
 PROMPTS = [f"a {w} thing" for w in ("red", "blue", "tall", "round", "metal", "wooden")]
 SIZES = torch.tensor([0.5, 1.0, 2.0, 4.0, 8.0, 0.0])  # the last one unknown
+ALBEDO = torch.tensor(
+    [
+        [0.5, 0.1, 0.1],
+        [0.1, 0.1, 0.5],
+        [0.2, 0.2, 0.2],
+        [0.6, 0.6, 0.6],
+        [0.4, 0.3, 0.2],
+        [-1, -1, -1],
+    ]
+)
 
 
 def filled_model(
@@ -45,7 +55,7 @@ def filled_model(
         "image": torch.randn(ENTRIES, VIEWS, width),
         "sketch": torch.randn(ENTRIES, VIEWS, width),
     }
-    model.memory.fill(latents, keys, SIZES)
+    model.memory.fill(latents, keys, SIZES, ALBEDO)
     return model, latents, keys
 
 
@@ -60,13 +70,13 @@ def test_quantised_latents_are_within_half_a_step():
 def test_recall_blends_the_nearest_entries():
     model, _, keys = filled_model()
     text = keys["text"][:, 0]
-    one, _ = model.memory.recall("text", text[[2, 4]], neighbours=1)
+    one = model.memory.recall("text", text[[2, 4]], neighbours=1).latent
     assert torch.allclose(one, model.memory.latent(torch.tensor([2, 4])))
-    two, _ = model.memory.recall("text", text[1:2] + text[3:4], neighbours=2)
+    two = model.memory.recall("text", text[1:2] + text[3:4], neighbours=2).latent
     assert torch.allclose(two[0], model.memory.latent(torch.tensor([1, 3])).mean(0))
     # A low temperature weights the closer of the two far more.
     query = text[1:2] + 0.3 * text[3:4]
-    sharp, _ = model.memory.recall("text", query, neighbours=2, temperature=0.01)
+    sharp = model.memory.recall("text", query, neighbours=2, temperature=0.01).latent
     assert (sharp[0] - model.memory.latent(torch.tensor([1]))[0]).norm() < 0.1 * (
         sharp[0] - model.memory.latent(torch.tensor([3]))[0]
     ).norm()
@@ -83,30 +93,31 @@ def test_every_view_of_an_entry_recalls_it():
     assert model.memory.keys_image.shape == (ENTRIES * VIEWS, model.memory.basis_image.shape[1])
 
 
-def test_recalled_size_is_the_weighted_geometric_mean_of_known_sizes():
+def test_recalled_size_and_albedo_blend_the_known_ones():
     model, _, keys = filled_model()
     text = keys["text"][:, 0]
-    _, size = model.memory.recall("text", text[[0, 3]], neighbours=1)
-    assert torch.allclose(size, torch.tensor([0.5, 4.0]))
-    rows, weights = model.memory.neighbours("text", text[1:2] + text[2:3], 2, 0.0)
+    recalled = model.memory.recall("text", text[[0, 3]], neighbours=1)
+    assert torch.allclose(recalled.size, torch.tensor([0.5, 4.0]))
+    assert torch.allclose(recalled.albedo, ALBEDO[[0, 3]], atol=1e-6)
+    rows, _ = model.memory.neighbours("text", text[1:2] + text[2:3], 2, 0.0)
     assert sorted(rows[0].tolist()) == [1, 2]
-    _, size = model.memory.recall("text", text[1:2] + text[2:3], neighbours=2)
-    assert size.item() == pytest.approx(2**0.5, rel=1e-5)  # sqrt(1.0 * 2.0)
-    # An entry of unknown size does not count; alone, it gives 0 (unknown).
-    _, size = model.memory.recall("text", text[5:6], neighbours=1)
-    assert size.item() == 0.0
+    recalled = model.memory.recall("text", text[1:2] + text[2:3], neighbours=2)
+    assert recalled.size.item() == pytest.approx(2**0.5, rel=1e-5)  # sqrt(1.0 * 2.0)
+    assert torch.allclose(recalled.albedo[0], torch.tensor([0.15, 0.15, 0.35]), atol=1e-6)
+    # An entry of unknown size and albedo does not count; alone, it gives unknown.
+    recalled = model.memory.recall("text", text[5:6], neighbours=1)
+    assert recalled.size.item() == 0.0 and (recalled.albedo < 0).all()
     single, _, _ = filled_model(neighbours=1)
-    assert single.recall_size(single.encode_text([PROMPTS[0], PROMPTS[5]])) == [
-        pytest.approx(0.5),
-        None,
-    ]
+    hints = single.recall_hints(single.encode_text([PROMPTS[0], PROMPTS[5]]))
+    assert hints[0].size == pytest.approx(0.5)
+    assert hints[0].albedo == pytest.approx((0.5, 0.1, 0.1))
+    assert hints[1] == RecallHint(None, None)
 
 
 def test_sampling_starts_from_the_recalled_latent():
     model, _, _ = filled_model(start=0.9, neighbours=1)
     cond = model.encode_text(["a tall thing"])
-    recalled, _ = model.memory.recall("text", cond.query, 1)
-    target = model.unstandardise(recalled)
+    target = model.unstandardise(model.memory.recall("text", cond.query, 1).latent)
     recalled = model.sample_latent(cond, seed=1, steps=8)
     fresh = model.sample_latent(cond, seed=1, steps=8, recall=False)
     assert (recalled - target).norm() < 0.5 * (fresh - target).norm()

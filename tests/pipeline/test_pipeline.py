@@ -14,6 +14,7 @@ from meshsmith.export import load_mesh, read_provenance
 from meshsmith.export.provenance import sha256_file
 from meshsmith.geometry.qa import inspect_mesh
 from meshsmith.pipeline import STAGES, GenerationConfig, Pipeline
+from meshsmith.pipeline.colour import surface_albedo
 from meshsmith.pipeline.request import Request
 from meshsmith.pipeline.size import asset_size
 from tests.pipeline.conftest import SMALL, TEST_MODEL
@@ -138,8 +139,9 @@ def test_image_and_sketch_inputs(pipe, pictures):
     # Sized as the training shapes the memory recalls for the photo; without a
     # memory, as an object of unknown kind: a metre along its longest side.
     model = pipe.runtime.model
-    recalled = model.recall_size(model.encode_image([Request.from_image(pictures["photo"]).pixels]))
-    expected = 1.0 if recalled[0] is None else round(recalled[0], 3)
+    pixels = Request.from_image(pictures["photo"]).pixels
+    (hint,) = model.recall_hints(model.encode_image([pixels]))
+    expected = 1.0 if hint.size is None else round(hint.size, 3)
     assert max(photo.mesh.extents) == pytest.approx(expected)
 
 
@@ -147,6 +149,11 @@ def test_memory_start_is_an_option(generated, pipe):
     asset, _ = generated
     if not len(pipe.runtime.model.memory):
         pytest.skip(f"{TEST_MODEL} has no latent memory")
+    # With the memory, the map is tinted towards the recalled shapes' mean albedo.
+    model = pipe.runtime.model
+    (hint,) = model.recall_hints(model.encode_text([PROMPT]))
+    albedo = surface_albedo(asset.mesh, asset.mesh.visual.material.baseColorTexture)
+    assert albedo == pytest.approx(hint.albedo, rel=0.05, abs=0.005)
     fresh = pipe.text(PROMPT, seed=3, memory=False)
     check_closed_and_textured(fresh, SMALL["faces"], SMALL["texture_size"])
     # Without the memory, the size comes from the prompt's rule.

@@ -82,8 +82,10 @@ def test_run_ends_with_a_latent_memory_of_the_training_shapes(tiny_run, tiny_dat
         _, pooled = model.sketch_encoder(shapes.sketches[:, view, None].float() / 255.0)
         rows, _ = model.memory.neighbours("sketch", pooled, 1, 0.0)
         assert rows[:, 0].tolist() == list(range(5))
-    # Each entry knows its shape's real size.
+    # Each entry knows its shape's real size and mean albedo.
     assert torch.allclose(model.memory.sizes.float(), shapes.sizes, rtol=1e-3)
+    albedo = shapes.surface[..., 6:9].mean(dim=1)
+    assert torch.allclose(model.memory.albedo.float(), albedo, atol=1e-3)
     # The checkpoint leaves the derived memory out; the inference file stores float16.
     tensors, _ = load_tensors(run_dir / CHECKPOINT)
     assert not [k for k in tensors if ".memory." in k]

@@ -18,8 +18,11 @@ prior's projected ones, and per-view keys more often than per-shape means.
 Neighbours are blended with softmax weights over their similarities
 (`MemoryConfig.temperature`), so the closest ones, which most often also share the
 prompt's colour, count the most. Each entry also stores its shape's real size
-(longest side, metres); a recall gives the weighted geometric mean of the
-neighbours' sizes, which the pipeline uses as the asset's size.
+(longest side, metres) and mean albedo (linear RGB, over its surface); a recall
+gives the weighted geometric mean of the neighbours' sizes and the weighted mean
+of their albedos, which the pipeline uses as the asset's size and to restore its
+colour (`meshsmith.pipeline.colour`): a blend of latents keeps the neighbours'
+shape better than their colour (green trees blend to a grey-brown crown).
 
 Storage: latents as int8 with one scale per channel (a quarter of float32;
 standardised latents have unit variance, so a step of ``max/127`` is far below
@@ -30,6 +33,8 @@ scale per dimension.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch import Tensor, nn
 
@@ -38,6 +43,25 @@ from meshsmith.models.config import AutoencoderConfig, MemoryConfig
 KINDS = ("text", "image", "sketch")
 #: Rows of keys the PCA basis is fitted on at most (evenly strided).
 PCA_ROWS = 50_000
+
+
+@dataclass
+class Recalled:
+    """What the latent memory recalls for a batch of conditions (`LatentMemory.recall`).
+
+    Attributes
+    ----------
+    latent : (B, 3, c, r, r) float
+        Blend of the neighbours' standardised latents.
+    size : (B,) float
+        Their blended real size (longest side, metres); 0 where unknown.
+    albedo : (B, 3) float
+        Their blended mean albedo (linear RGB); -1 where unknown.
+    """
+
+    latent: Tensor
+    size: Tensor
+    albedo: Tensor
 
 
 def unit(x: Tensor) -> Tensor:
@@ -69,6 +93,7 @@ class LatentMemory(nn.Module):
         # Empty when the memory is: a model file without a memory needs no memory tensors.
         self.register_buffer("scale", torch.ones(autoencoder.latent_channels if n else 0))
         self.register_buffer("sizes", torch.zeros(n))
+        self.register_buffer("albedo", torch.zeros((n, 3)))
         self.per_entry = {"text": 1, "image": config.views, "sketch": config.views}
         for kind in KINDS:
             width = widths[kind] if n else 0
@@ -87,10 +112,17 @@ class LatentMemory(nn.Module):
         return len(self) > 0 and getattr(self, f"keys_{kind}").shape[0] > 0
 
     # -- filling -------------------------------------------------------------------------
-    def fill(self, latents: Tensor, keys: dict[str, Tensor], sizes: Tensor | None = None) -> None:
+    def fill(
+        self,
+        latents: Tensor,
+        keys: dict[str, Tensor],
+        sizes: Tensor | None = None,
+        albedo: Tensor | None = None,
+    ) -> None:
         """Store standardised `latents` ``(N, 3, c, r, r)``, encoder vectors
-        ``keys[kind]`` ``(N, per_entry, width)`` and real `sizes` ``(N,)`` in metres
-        (None or 0: unknown)."""
+        ``keys[kind]`` ``(N, per_entry, width)``, real `sizes` ``(N,)`` in metres
+        (None or 0: unknown) and mean linear `albedo` ``(N, 3)`` (None or negative:
+        unknown)."""
         if len(latents) != len(self):
             raise ValueError(f"memory holds {len(self)} entries, got {len(latents)} latents")
         peak = latents.abs().amax(dim=(0, 1, 3, 4)).clamp(min=1e-6)
@@ -98,6 +130,7 @@ class LatentMemory(nn.Module):
         scaled = latents / self.scale[:, None, None]
         self.latents.copy_(scaled.round().clamp(-127, 127).to(torch.int8))
         self.sizes.copy_(torch.zeros(len(self)) if sizes is None else sizes.float())
+        self.albedo.copy_(torch.full((len(self), 3), -1.0) if albedo is None else albedo.float())
         for kind in KINDS:
             if self.has_keys(kind):
                 self._fill_keys(kind, keys[kind])
@@ -148,9 +181,9 @@ class LatentMemory(nn.Module):
 
     def recall(
         self, kind: str, queries: Tensor, neighbours: int, temperature: float = 0.0
-    ) -> tuple[Tensor, Tensor]:
-        """Blended standardised latent ``(B, 3, c, r, r)`` and size ``(B,)`` (metres,
-        0 where unknown) of the entries nearest to each query (`neighbours`)."""
+    ) -> Recalled:
+        """Blend of the entries nearest to each query ``(B, width)`` (`neighbours`):
+        standardised latent, size and albedo (`Recalled`)."""
         rows, weights = self.neighbours(kind, queries, neighbours, temperature)
         b, k = rows.shape
         latents = self.latent(rows.flatten()).view(b, k, *self.latents.shape[1:])
@@ -160,4 +193,8 @@ class LatentMemory(nn.Module):
         log_size = (sizes.clamp(min=1e-6).log() * known).sum(dim=1)
         total = known.sum(dim=1)
         size = torch.where(total > 0, (log_size / total.clamp(min=1e-8)).exp(), 0.0)
-        return latent, size
+        albedo = self.albedo.float()[rows]  # (B, k, 3)
+        known = (albedo.amin(dim=2) >= 0).float() * weights
+        total = known.sum(dim=1, keepdim=True)
+        mean = (albedo * known[..., None]).sum(dim=1) / total.clamp(min=1e-8)
+        return Recalled(latent, size, torch.where(total > 0, mean, -1.0))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,22 @@ BUILTIN_DIR = Path(__file__).parent / "weights"
 _CHUNK = 65536
 #: Float tensors with more elements than this are saved as float16 (`Model.save`).
 _HALF_MIN = 64
+
+
+@dataclass(frozen=True)
+class RecallHint:
+    """What the latent memory says about one request besides its latent.
+
+    Attributes
+    ----------
+    size : float or None
+        Blended real size of the recalled training shapes (longest side, metres).
+    albedo : (r, g, b) or None
+        Their blended mean albedo, linear RGB in 0-1.
+    """
+
+    size: float | None
+    albedo: tuple[float, float, float] | None
 
 
 def _points_tensor(points: np.ndarray | Tensor) -> Tensor:
@@ -157,9 +174,9 @@ class Model(nn.Module):
         start, start_time = None, 0.0
         memory = self.config.memory
         if recall and self.can_recall(condition):
-            start, _ = self.memory.recall(
+            start = self.memory.recall(
                 condition.kind, condition.query, memory.neighbours, memory.temperature
-            )
+            ).latent
             start_time = memory.start
             steps = max(1, math.ceil(steps * (1.0 - start_time) - 1e-6))
             shift = 1.0  # the short segment left is integrated on even steps (as measured)
@@ -184,17 +201,22 @@ class Model(nn.Module):
         )
 
     @torch.inference_mode()
-    def recall_size(self, condition: Condition) -> list[float | None]:
-        """Per row, the real size (longest side, metres) of the training shapes the
-        memory recalls for `condition` (their weighted geometric mean), or None where
-        the memory cannot tell."""
+    def recall_hints(self, condition: Condition) -> list[RecallHint]:
+        """Per row, what the latent memory recalls for `condition` besides a latent:
+        the training shapes' blended real size and mean albedo (`RecallHint`)."""
         if not self.can_recall(condition):
-            return [None] * len(condition)
+            return [RecallHint(None, None)] * len(condition)
         memory = self.config.memory
-        _, sizes = self.memory.recall(
+        recalled = self.memory.recall(
             condition.kind, condition.query, memory.neighbours, memory.temperature
         )
-        return [float(s) if s > 0 else None for s in sizes]
+        return [
+            RecallHint(
+                float(size) if size > 0 else None,
+                tuple(float(c) for c in albedo) if albedo.min() >= 0 else None,
+            )
+            for size, albedo in zip(recalled.size, recalled.albedo, strict=True)
+        ]
 
     @torch.inference_mode()
     def encode_shape(self, points: Tensor, features: Tensor) -> Tensor:

@@ -25,6 +25,8 @@ import numpy as np
 import trimesh
 
 from meshsmith.errors import GeometryError, InputError
+from meshsmith.models.model import RecallHint
+from meshsmith.pipeline.colour import match_albedo
 from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
 from meshsmith.pipeline.request import Request
@@ -210,7 +212,7 @@ class Pipeline:
         shared: dict[str, float] = {}
         with tracker.stage("encode", shared):
             condition = self.runtime.encode(requests)
-            sizes = self._sizes(requests, condition, config)
+            hints = self._hints(condition, config)
         with tracker.stage("sample", shared):
             latents = self.runtime.sample(
                 condition, seed, config.steps, config.guidance, config.memory
@@ -220,7 +222,7 @@ class Pipeline:
         for i, request in enumerate(requests):
             timings = dict(share)
             mesh, qa = self._build(
-                latents[i], request, sizes[i], config, tracker, timings, seed + i
+                latents[i], request, hints[i], config, tracker, timings, seed + i
             )
             assets.append(
                 Asset(
@@ -237,31 +239,29 @@ class Pipeline:
             )
         return assets
 
-    def _sizes(
-        self, requests: list[Request], condition: Any, config: GenerationConfig
-    ) -> list[float]:
-        """Longest side in metres of each asset: the size of the training shapes the
-        latent memory recalls (when it is used and knows them), else the prompt's
-        category rule (`asset_size`)."""
-        recalled = [None] * len(requests)
-        if config.memory:
-            recalled = self.runtime.model.recall_size(condition)
-        return [
-            round(size, 3) if size is not None else asset_size(request.prompt)
-            for size, request in zip(recalled, requests, strict=True)
-        ]
+    def _hints(self, condition: Any, config: GenerationConfig) -> list[RecallHint]:
+        """What the latent memory recalls for each request besides its latent (size,
+        mean albedo); nothing when the generation does not use the memory."""
+        if not config.memory:
+            return [RecallHint(None, None)] * len(condition)
+        return self.runtime.model.recall_hints(condition)
 
     def _build(
         self,
         latent: Any,
         request: Request,
-        size: float,
+        hint: RecallHint,
         config: GenerationConfig,
         tracker: _Tracker,
         timings: dict[str, float],
         seed: int,
     ) -> tuple[trimesh.Trimesh, dict[str, Any]]:
-        """Latent → textured mesh, `size` metres along its longest side, and its QA report."""
+        """Latent → textured mesh and its QA report.
+
+        The mesh's longest side is the recalled training shapes' size (`hint`), else
+        the prompt's rule (`asset_size`); its baseColor map is tinted towards their
+        mean albedo (`match_albedo`), except for photos, whose own colours count.
+        """
         from meshsmith.geometry.normalize import normalization_matrix
         from meshsmith.geometry.qa import inspect_mesh
         from meshsmith.geometry.uv import unwrap
@@ -276,6 +276,7 @@ class Pipeline:
         with tracker.stage("simplify", timings):
             mesh = simplify_closed(mesh, grid, config, seed)
             photo = request.photo_colours(mesh)
+            size = round(hint.size, 3) if hint.size is not None else asset_size(request.prompt)
             to_metres = normalization_matrix(mesh.bounds, size)
         with tracker.stage("unwrap", timings):
             mesh.apply_transform(to_metres)
@@ -285,6 +286,8 @@ class Pipeline:
                 mesh, grid, config.texture_size, np.linalg.inv(to_metres), photo
             )
             mesh.visual = trimesh.visual.TextureVisuals(uv=mesh.visual.uv, material=material)
+            if hint.albedo is not None and request.kind != "image":
+                match_albedo(mesh, hint.albedo)
             report = inspect_mesh(mesh)
             if not (report.watertight and report.manifold):
                 raise GeometryError("the generated mesh is not watertight and manifold")

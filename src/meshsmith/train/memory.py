@@ -1,9 +1,10 @@
 """The last stage of a run: fill the model's latent memory (`meshsmith.models.memory`).
 
 Every training shape's posterior-mean latent (standardised) is stored with its
-real size and its keys, the encoders' own pooled vectors: the mean over its
-captions, and one per rendered view (composited on white, as `Model.encode_image`
-sees a photo) and per sketch render. It takes no gradient steps; it reads the
+real size, its mean albedo (over its surface samples) and its keys, the
+encoders' own pooled vectors: the mean over its captions, and one per rendered
+view (composited on white, as `Model.encode_image` sees a photo) and per sketch
+render. It takes no gradient steps; it reads the
 finished EMA model, so resuming a finished run rebuilds it.
 """
 
@@ -73,5 +74,6 @@ def build_memory(
     if views:
         keys.update({kind: picture_keys(model, shapes, kind) for kind in ("image", "sketch")})
     model.memory = LatentMemory(memory_config, config.model.autoencoder, model.condition_widths)
-    model.memory.fill(model.standardise(latents.mean), keys, shapes.sizes)
+    albedo = shapes.surface[..., 6:9].mean(dim=1)  # surface samples are area-uniform
+    model.memory.fill(model.standardise(latents.mean), keys, shapes.sizes, albedo)
     model.config = dataclasses.replace(model.config, memory=memory_config)
