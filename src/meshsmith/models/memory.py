@@ -63,6 +63,32 @@ class Recalled:
     size: Tensor
     albedo: Tensor
 
+    def hints(self) -> list[RecallHint]:
+        """Per row, the size and albedo as plain numbers (None where unknown)."""
+        return [
+            RecallHint(
+                float(size) if size > 0 else None,
+                tuple(float(c) for c in albedo) if albedo.min() >= 0 else None,
+            )
+            for size, albedo in zip(self.size, self.albedo, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class RecallHint:
+    """What the latent memory says about one request besides its latent.
+
+    Attributes
+    ----------
+    size : float or None
+        Blended real size of the recalled training shapes (longest side, metres).
+    albedo : (r, g, b) or None
+        Their blended mean albedo, linear RGB in 0-1.
+    """
+
+    size: float | None
+    albedo: tuple[float, float, float] | None
+
 
 def unit(x: Tensor) -> Tensor:
     """Rows of `x` scaled to unit length (zero rows stay zero)."""

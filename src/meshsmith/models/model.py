@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ from torch import Tensor, nn
 from meshsmith.errors import InputError
 from meshsmith.models.config import ModelConfig
 from meshsmith.models.image_encoder import ImageEncoder
-from meshsmith.models.memory import LatentMemory
+from meshsmith.models.memory import LatentMemory, Recalled, RecallHint
 from meshsmith.models.prior import Condition, FlowPrior
 from meshsmith.models.text_encoder import WIDTH as TEXT_WIDTH
 from meshsmith.models.text_encoder import get_text_encoder
@@ -42,22 +41,6 @@ BUILTIN_DIR = Path(__file__).parent / "weights"
 _CHUNK = 65536
 #: Float tensors with more elements than this are saved as float16 (`Model.save`).
 _HALF_MIN = 64
-
-
-@dataclass(frozen=True)
-class RecallHint:
-    """What the latent memory says about one request besides its latent.
-
-    Attributes
-    ----------
-    size : float or None
-        Blended real size of the recalled training shapes (longest side, metres).
-    albedo : (r, g, b) or None
-        Their blended mean albedo, linear RGB in 0-1.
-    """
-
-    size: float | None
-    albedo: tuple[float, float, float] | None
 
 
 def _points_tensor(points: np.ndarray | Tensor) -> Tensor:
@@ -151,6 +134,7 @@ class Model(nn.Module):
         guidance: float = 3.0,
         shift: float = 1.0,
         recall: bool = True,
+        recalled: Recalled | None = None,
     ) -> Tensor:
         """Latents ``(B, 3, c, r, r)`` for a batch of conditions.
 
@@ -160,7 +144,8 @@ class Model(nn.Module):
         `recall`, the flow starts at ``memory.start`` from the blended latent of the
         nearest training shapes (`meshsmith.models.memory`) and takes
         ``ceil(steps * (1 - start))`` of the steps, evenly spaced; otherwise it starts
-        from noise.
+        from noise. `recalled` is a recall already made for `condition` (`recall`),
+        so it is not made twice.
         """
         if not 1 <= steps <= 32:
             raise InputError(f"steps must be between 1 and 32, got {steps}")
@@ -172,12 +157,10 @@ class Model(nn.Module):
             ]
         )
         start, start_time = None, 0.0
-        memory = self.config.memory
-        if recall and self.can_recall(condition):
-            start = self.memory.recall(
-                condition.kind, condition.query, memory.neighbours, memory.temperature
-            ).latent
-            start_time = memory.start
+        if recall and recalled is None:
+            recalled = self.recall(condition)
+        if recall and recalled is not None:
+            start, start_time = recalled.latent, self.config.memory.start
             steps = max(1, math.ceil(steps * (1.0 - start_time) - 1e-6))
             shift = 1.0  # the short segment left is integrated on even steps (as measured)
         # fp32: at batch 2 (CFG) bf16 autocast is slower here, its casts cost more than it saves.
@@ -201,22 +184,22 @@ class Model(nn.Module):
         )
 
     @torch.inference_mode()
-    def recall_hints(self, condition: Condition) -> list[RecallHint]:
-        """Per row, what the latent memory recalls for `condition` besides a latent:
-        the training shapes' blended real size and mean albedo (`RecallHint`)."""
+    def recall(self, condition: Condition) -> Recalled | None:
+        """The latent memory's blend of the training shapes nearest each row of
+        `condition` (latent, size, albedo), or None when it cannot recall by it."""
         if not self.can_recall(condition):
-            return [RecallHint(None, None)] * len(condition)
+            return None
         memory = self.config.memory
-        recalled = self.memory.recall(
+        return self.memory.recall(
             condition.kind, condition.query, memory.neighbours, memory.temperature
         )
-        return [
-            RecallHint(
-                float(size) if size > 0 else None,
-                tuple(float(c) for c in albedo) if albedo.min() >= 0 else None,
-            )
-            for size, albedo in zip(recalled.size, recalled.albedo, strict=True)
-        ]
+
+    def recall_hints(self, condition: Condition) -> list[RecallHint]:
+        """Per row, the recalled training shapes' blended real size and mean albedo."""
+        recalled = self.recall(condition)
+        if recalled is None:
+            return [RecallHint(None, None)] * len(condition)
+        return recalled.hints()
 
     @torch.inference_mode()
     def encode_shape(self, points: Tensor, features: Tensor) -> Tensor:

@@ -5,7 +5,7 @@ latents (`meshsmith.models.memory`). The blend keeps their form better than
 their colour: where their parts do not line up, the decoded albedo drifts
 towards grey ("a tall pine tree" recalls green trees and gets a grey-brown
 crown). The memory also stores each shape's mean albedo, and its blend is the
-colour the asset should have on average (`Model.recall_hints`).
+colour the asset should have on average (`Model.recall`).
 
 `match_albedo` scales the baked baseColor map per channel, in linear RGB, so that
 its mean over the surface (area-weighted, from `SAMPLES` points) equals that

@@ -25,7 +25,7 @@ import numpy as np
 import trimesh
 
 from meshsmith.errors import GeometryError, InputError
-from meshsmith.models.model import RecallHint
+from meshsmith.models.memory import RecallHint
 from meshsmith.pipeline.colour import match_albedo
 from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
@@ -212,10 +212,15 @@ class Pipeline:
         shared: dict[str, float] = {}
         with tracker.stage("encode", shared):
             condition = self.runtime.encode(requests)
-            hints = self._hints(condition, config)
+            # One recall serves the sampler's start and the sizes and colours.
+            recalled = self.runtime.model.recall(condition) if config.memory else None
+            if recalled is None:
+                hints = [RecallHint(None, None)] * len(requests)
+            else:
+                hints = recalled.hints()
         with tracker.stage("sample", shared):
             latents = self.runtime.sample(
-                condition, seed, config.steps, config.guidance, config.memory
+                condition, seed, config.steps, config.guidance, config.memory, recalled
             )
         share = {k: v / len(requests) for k, v in shared.items()}
         assets = []
@@ -238,13 +243,6 @@ class Pipeline:
                 )
             )
         return assets
-
-    def _hints(self, condition: Any, config: GenerationConfig) -> list[RecallHint]:
-        """What the latent memory recalls for each request besides its latent (size,
-        mean albedo); nothing when the generation does not use the memory."""
-        if not config.memory:
-            return [RecallHint(None, None)] * len(condition)
-        return self.runtime.model.recall_hints(condition)
 
     def _build(
         self,

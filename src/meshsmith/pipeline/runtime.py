@@ -32,6 +32,7 @@ from meshsmith.models.text_encoder import get_text_encoder
 from meshsmith.models.triplane import split_outputs
 
 if TYPE_CHECKING:
+    from meshsmith.models.memory import Recalled
     from meshsmith.models.prior import Condition
     from meshsmith.pipeline.request import Request
 
@@ -103,10 +104,17 @@ class ModelRuntime:
         return self.model.encode_sketch([r.pixels for r in requests])
 
     def sample(
-        self, condition: Condition, seed: int, steps: int, guidance: float, memory: bool = True
+        self,
+        condition: Condition,
+        seed: int,
+        steps: int,
+        guidance: float,
+        memory: bool = True,
+        recalled: Recalled | None = None,
     ) -> Tensor:
         """Latents ``(B, 3, c, r, r)``; row i from noise seeded by ``seed + i``, started
-        from the model's latent memory when it has one and `memory` is set."""
+        from the model's latent memory when it has one and `memory` is set (from
+        `recalled`, when the caller has already made the recall)."""
         with self._autocast():
             latents = self.model.sample_latent(
                 condition,
@@ -115,6 +123,7 @@ class ModelRuntime:
                 guidance=guidance,
                 shift=TIME_SHIFT,
                 recall=memory,
+                recalled=recalled,
             )
         return latents.float()
 
