@@ -2,7 +2,7 @@
 
 The model works in the normalised frame (longest side 1). When its latent memory
 is used, the asset gets the size of the training shapes it recalls
-(`Model.recall_size`); this module is the fallback for a model without a memory
+(`Model.recall`); this module is the fallback for a model without a memory
 or a generation with ``memory=False``. A text prompt that names one of the data
 engine's categories ("a red stool", "a tall pine tree") gets that category's
 plausible size: the middle of its `size_range` (geometric mean), or its lower /
