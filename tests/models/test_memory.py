@@ -10,8 +10,15 @@ import pytest
 import torch
 
 from meshsmith.errors import InputError
-from meshsmith.models.config import MemoryConfig
-from meshsmith.models.memory import KINDS, LatentMemory
+from meshsmith.models.config import MemoryConfig, ModelConfig
+from meshsmith.models.memory import (
+    KINDS,
+    OUTLINE_GRID,
+    LatentMemory,
+    consistent,
+    outline,
+    picture_query,
+)
 from meshsmith.models.model import Model, RecallHint, load_model
 from meshsmith.models.weights import load_tensors, save_tensors
 from meshsmith.train.config import load_config
@@ -114,6 +121,33 @@ def test_recalled_size_and_albedo_blend_the_known_ones():
     assert hints[1] == RecallHint(None, None)
 
 
+def test_recall_blends_only_the_heaviest_group():
+    weights = torch.tensor([[0.4, 0.35, 0.25], [0.5, 0.3, 0.2], [0.5, 0.3, 0.2]])
+    groups = torch.tensor([[0, 1, 1], [2, 2, -1], [-1, -1, -1]])
+    kept = consistent(groups, weights)
+    # Group 1 weighs 0.6 against group 0's 0.4; an unknown group is never dropped.
+    assert torch.allclose(kept[0], torch.tensor([0.0, 0.35 / 0.6, 0.25 / 0.6]))
+    assert torch.allclose(kept[1], weights[1])
+    assert torch.allclose(kept[2], weights[2])
+
+    model, _, keys = filled_model(neighbours=3)
+    names = ("chair", "stool")
+    model.config = dataclasses.replace(
+        model.config, memory=dataclasses.replace(model.config.memory, groups=names)
+    )
+    model.memory.groups.copy_(torch.tensor([0, 0, 1, 1, 1, 1]))
+    image = keys["image"][:, 0]  # random vectors: nearly orthogonal
+    query = 1.3 * image[0:1] + image[2:3] + image[3:4]  # entry 0 nearest, 2 and 3 next
+    rows, _ = model.memory.neighbours("image", query, 3, 0.0)
+    assert rows[0, 0] == 0 and sorted(rows[0, 1:].tolist()) == [2, 3]
+    recalled = model.memory.recall("image", query, 3)
+    assert torch.allclose(recalled.latent[0], model.memory.latent(torch.tensor([2, 3])).mean(0))
+    assert recalled.group.tolist() == [1]
+    assert recalled.hints(names)[0].category == "stool"
+    alone = model.memory.recall("image", image[:1], 1)
+    assert alone.hints(names)[0].category == "chair" and alone.hints()[0].category is None
+
+
 def test_sampling_starts_from_the_recalled_latent():
     model, _, _ = filled_model(start=0.9, neighbours=1)
     cond = model.encode_text(["a tall thing"])
@@ -164,3 +198,39 @@ def test_memory_settings_are_checked():
     empty = LatentMemory(MemoryConfig(), load_config("tiny").model.autoencoder, widths)
     assert len(empty) == 0
     assert not any(empty.has_keys(kind) for kind in KINDS)
+
+
+def test_outlines_ignore_where_the_object_sits_and_its_size():
+    small = torch.zeros(1, 64, 64)
+    small[0, 10:26, 30:38] = 1.0  # a 16 × 8 bar
+    large = torch.zeros(1, 96, 96)
+    large[0, 40:88, 8:32] = 1.0  # the same bar, three times larger, elsewhere
+    a, b = outline(small), outline(large)
+    assert a.shape == (1, OUTLINE_GRID * OUTLINE_GRID)
+    assert torch.allclose(a, b, atol=1e-6)
+    wide = torch.zeros(1, 64, 64)
+    wide[0, 10:18, 30:46] = 1.0  # the bar on its side is another outline
+    assert (outline(wide) - a).abs().max() > 0.5
+    assert outline(torch.zeros(1, 32, 32)).abs().sum() == 0
+
+
+def test_picture_queries_hold_the_outline_beside_the_encoder_vector():
+    pooled = torch.randn(2, 8)
+    coverage = torch.zeros(2, 32, 32)
+    coverage[:, 4:20, 4:12] = 1.0
+    assert torch.equal(picture_query(pooled, coverage, 0.0), pooled)
+    query = picture_query(pooled, coverage, 2.0)
+    assert query.shape == (2, 8 + OUTLINE_GRID * OUTLINE_GRID)
+    assert torch.allclose(query[:, 8:].norm(dim=1), torch.full((2,), 2.0))
+    model, _, _ = filled_model()
+    sketch = np.full((80, 80), 255, np.uint8)
+    sketch[20:60, 30:34] = 0
+    assert model.encode_sketch([sketch]).query.shape[1] == model.condition_widths["sketch"]
+
+
+def test_memories_written_before_outlines_load_without_them():
+    written = ModelConfig().to_dict()
+    del written["memory"]["outline"]
+    assert ModelConfig.from_dict(written).memory.outline == 1.0  # no memory: the default
+    written["memory"]["entries"] = 10
+    assert ModelConfig.from_dict(written).memory.outline == 0.0

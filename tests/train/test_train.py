@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from meshsmith.models.memory import picture_query
 from meshsmith.models.model import load_model
 from meshsmith.models.weights import load_tensors
 from meshsmith.train.checkpoint import CHECKPOINT, MODEL
@@ -72,16 +73,23 @@ def test_run_ends_with_a_latent_memory_of_the_training_shapes(tiny_run, tiny_dat
     expected = model.standardise(encode_latents(model, shapes, config).mean)
     assert (model.memory.latent(torch.arange(5)) - expected).abs().max() < 0.05
     # Every view, composited on white as a photo is, recalls its own shape first; so
-    # does every sketch render.
+    # does every sketch render. Their queries hold the encoder vector and the outline.
     assert model.config.memory.views == shapes.images.shape[1]
+    weight = model.config.memory.outline
+    assert weight > 0
     for view in range(shapes.images.shape[1]):
         rgba = shapes.images[:, view].float() / 255.0
         _, pooled = model.image_encoder(rgba[:, :3] * rgba[:, 3:] + 1.0 - rgba[:, 3:])
-        rows, _ = model.memory.neighbours("image", pooled, 1, 0.0)
+        query = picture_query(pooled, rgba[:, 3], weight)
+        rows, _ = model.memory.neighbours("image", query, 1, 0.0)
         assert rows[:, 0].tolist() == list(range(5))
-        _, pooled = model.sketch_encoder(shapes.sketches[:, view, None].float() / 255.0)
-        rows, _ = model.memory.neighbours("sketch", pooled, 1, 0.0)
+        ink = shapes.sketches[:, view].float() / 255.0
+        _, pooled = model.sketch_encoder(ink[:, None])
+        rows, _ = model.memory.neighbours("sketch", picture_query(pooled, ink, weight), 1, 0.0)
         assert rows[:, 0].tolist() == list(range(5))
+    # Each entry knows its category, the group recall blends within.
+    names = model.config.memory.groups
+    assert [names[g] for g in model.memory.groups.tolist()] == shapes.categories
     # Each entry knows its shape's real size and mean albedo.
     assert torch.allclose(model.memory.sizes.float(), shapes.sizes, rtol=1e-3)
     albedo = shapes.surface[..., 6:9].mean(dim=1)

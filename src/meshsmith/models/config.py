@@ -96,8 +96,14 @@ class MemoryConfig:
         training when it builds the memory, not by hand.
     views : int
         Photo and sketch keys per shape (its rendered views); set by training.
+    groups : tuple of str
+        Names of the groups the entries fall in (the training shapes' categories;
+        only a group's members are blended together); set by training.
     key_dims : int
         Width the keys are reduced to (PCA), at most the encoder's.
+    outline : float
+        Weight of the picture's outline beside the encoder vector in photo and sketch
+        keys (`meshsmith.models.memory.picture_query`; 0: the encoder vector alone).
     neighbours : int
         Entries whose blended latent starts the flow.
     temperature : float
@@ -110,7 +116,9 @@ class MemoryConfig:
 
     entries: int = 0
     views: int = 0
+    groups: tuple[str, ...] = ()
     key_dims: int = 64
+    outline: float = 1.0
     neighbours: int = 16
     temperature: float = 0.02
     start: float = 0.8
@@ -122,11 +130,12 @@ class MemoryConfig:
             or self.key_dims < 1
             or self.neighbours < 1
             or self.temperature < 0
+            or self.outline < 0
             or not 0.0 <= self.start < 1.0
         ):
             raise InputError(
                 "memory: need entries, views >= 0, key_dims, neighbours >= 1, "
-                f"temperature >= 0 and 0 <= start < 1, got {self}"
+                f"temperature, outline >= 0 and 0 <= start < 1, got {self}"
             )
 
 
@@ -149,8 +158,15 @@ class ModelConfig:
             autoencoder=build_dataclass(AutoencoderConfig, data.get("autoencoder", {})),
             image=build_dataclass(ImageEncoderConfig, data.get("image", {})),
             prior=build_dataclass(PriorConfig, data.get("prior", {})),
-            memory=build_dataclass(MemoryConfig, data.get("memory", {})),
+            memory=build_dataclass(MemoryConfig, _with_outline(data.get("memory", {}))),
         )
+
+
+def _with_outline(memory: Any) -> Any:
+    """Memory settings of files written before keys held outlines: without them."""
+    if isinstance(memory, dict) and memory.get("entries") and "outline" not in memory:
+        return {**memory, "outline": 0.0}
+    return memory
 
 
 def build_dataclass(cls: type, data: dict[str, Any]) -> Any:

@@ -11,13 +11,19 @@ Keys are the encoders' own pooled vectors (``Condition.query``): for text the
 mean over a shape's captions (one key per shape), for photos and sketches one key
 per rendered view (`MemoryConfig.views` per shape), since a photo shows one side
 of an object and the mean over all sides matched a single view badly. A shape's
-similarity is that of its best key. Measured on held-out test inputs
+similarity is that of its best key. Photo and sketch keys also hold the picture's
+`outline`, a 16 × 16 grid of its object mask or ink (`picture_query`): on 300
+held-out views it found a shape of the right category more often than the
+encoders' vectors did (`MODEL_CARD.md`). Measured on held-out test inputs
 (`MODEL_CARD.md`), these raw vectors found the right category more often than the
 prior's projected ones, and per-view keys more often than per-shape means.
 
 Neighbours are blended with softmax weights over their similarities
 (`MemoryConfig.temperature`), so the closest ones, which most often also share the
-prompt's colour, count the most. Each entry also stores its shape's real size
+prompt's colour, count the most. When the entries carry groups (the training
+shapes' categories), the neighbours first vote with those weights and only the
+winning group's are blended: a blend of a chair and a stool is neither, and
+decodes to broken or swollen parts. Each entry also stores its shape's real size
 (longest side, metres) and mean albedo (linear RGB, over its surface); a recall
 gives the weighted geometric mean of the neighbours' sizes and the weighted mean
 of their albedos, which the pipeline uses as the asset's size and to restore its
@@ -36,11 +42,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from meshsmith.models.config import AutoencoderConfig, MemoryConfig
 
 KINDS = ("text", "image", "sketch")
+#: Side of the outline grid in photo and sketch keys (`outline`).
+OUTLINE_GRID = 16
+#: Coverage above which a pixel counts as the object's (alpha or ink, 0-1).
+OUTLINE_THRESHOLD = 0.25
 #: Rows of keys the PCA basis is fitted on at most (evenly strided).
 PCA_ROWS = 50_000
 
@@ -57,20 +68,25 @@ class Recalled:
         Their blended real size (longest side, metres); 0 where unknown.
     albedo : (B, 3) float
         Their blended mean albedo (linear RGB); -1 where unknown.
+    group : (B,) int
+        The group they were blended from; -1 where the entries have none.
     """
 
     latent: Tensor
     size: Tensor
     albedo: Tensor
+    group: Tensor
 
-    def hints(self) -> list[RecallHint]:
-        """Per row, the size and albedo as plain numbers (None where unknown)."""
+    def hints(self, names: tuple[str, ...] = ()) -> list[RecallHint]:
+        """Per row, the size, albedo and group name (`names`, the memory's
+        ``MemoryConfig.groups``) as plain values (None where unknown)."""
         return [
             RecallHint(
                 float(size) if size > 0 else None,
                 tuple(float(c) for c in albedo) if albedo.min() >= 0 else None,
+                names[group] if 0 <= group < len(names) else None,
             )
-            for size, albedo in zip(self.size, self.albedo, strict=True)
+            for size, albedo, group in zip(self.size, self.albedo, self.group.tolist(), strict=True)
         ]
 
 
@@ -84,10 +100,55 @@ class RecallHint:
         Blended real size of the recalled training shapes (longest side, metres).
     albedo : (r, g, b) or None
         Their blended mean albedo, linear RGB in 0-1.
+    category : str or None
+        The category (group) they share.
     """
 
     size: float | None
     albedo: tuple[float, float, float] | None
+    category: str | None = None
+
+
+def consistent(groups: Tensor, weights: Tensor) -> Tensor:
+    """`weights` ``(B, k)`` of neighbours kept only within the group whose members
+    weigh the most in each row, renormalised. `groups` ``(B, k)``: each neighbour's
+    group; a negative one is unknown, so that neighbour neither votes nor is dropped
+    (a row without known groups keeps its weights)."""
+    known = groups >= 0
+    same = (groups[:, :, None] == groups[:, None, :]) & known[:, None, :]  # (B, k, k)
+    total = (same * weights[:, None, :]).sum(dim=2)  # weight of each neighbour's group
+    # Among equal totals the first column, the nearest neighbour's group, wins.
+    winner = groups.gather(1, total.argmax(dim=1, keepdim=True))
+    kept = weights * ((groups == winner) | ~known)
+    return kept / kept.sum(dim=1, keepdim=True)
+
+
+def outline(coverage: Tensor) -> Tensor:
+    """``(B, OUTLINE_GRID²)``: each picture's object coverage ``(B, H, W)`` (alpha or
+    ink, 0-1) cropped to the object's bounding box, padded to a centred square and
+    box-filtered to the grid. It ignores where the object sits and how large it is."""
+    rows = []
+    for picture in coverage.float():
+        ys, xs = torch.nonzero(picture > OUTLINE_THRESHOLD, as_tuple=True)
+        if len(ys) == 0:
+            rows.append(torch.zeros(OUTLINE_GRID * OUTLINE_GRID))
+            continue
+        crop = picture[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        h, w = crop.shape
+        side = max(h, w)
+        left, top = (side - w) // 2, (side - h) // 2
+        square = F.pad(crop, (left, side - w - left, top, side - h - top))
+        rows.append(F.adaptive_avg_pool2d(square[None, None], OUTLINE_GRID).flatten())
+    return torch.stack(rows)
+
+
+def picture_query(pooled: Tensor, coverage: Tensor, weight: float) -> Tensor:
+    """A photo's or sketch's memory query: its encoder vector ``(B, D)`` beside its
+    `outline` (from `coverage` ``(B, H, W)``), both unit length, the outline scaled by
+    `weight` (`MemoryConfig.outline`; 0: the encoder vector alone)."""
+    if weight <= 0:
+        return pooled
+    return torch.cat([unit(pooled.float()), weight * unit(outline(coverage))], dim=1)
 
 
 def unit(x: Tensor) -> Tensor:
@@ -120,6 +181,7 @@ class LatentMemory(nn.Module):
         self.register_buffer("scale", torch.ones(autoencoder.latent_channels if n else 0))
         self.register_buffer("sizes", torch.zeros(n))
         self.register_buffer("albedo", torch.zeros((n, 3)))
+        self.register_buffer("groups", torch.full((n,), -1, dtype=torch.int16))
         self.per_entry = {"text": 1, "image": config.views, "sketch": config.views}
         for kind in KINDS:
             width = widths[kind] if n else 0
@@ -144,11 +206,13 @@ class LatentMemory(nn.Module):
         keys: dict[str, Tensor],
         sizes: Tensor | None = None,
         albedo: Tensor | None = None,
+        groups: Tensor | None = None,
     ) -> None:
         """Store standardised `latents` ``(N, 3, c, r, r)``, encoder vectors
         ``keys[kind]`` ``(N, per_entry, width)``, real `sizes` ``(N,)`` in metres
-        (None or 0: unknown) and mean linear `albedo` ``(N, 3)`` (None or negative:
-        unknown)."""
+        (None or 0: unknown), mean linear `albedo` ``(N, 3)`` (None or negative:
+        unknown) and `groups` ``(N,)`` integers, entries that may be blended together
+        (None or negative: one group of their own each)."""
         if len(latents) != len(self):
             raise ValueError(f"memory holds {len(self)} entries, got {len(latents)} latents")
         peak = latents.abs().amax(dim=(0, 1, 3, 4)).clamp(min=1e-6)
@@ -157,6 +221,7 @@ class LatentMemory(nn.Module):
         self.latents.copy_(scaled.round().clamp(-127, 127).to(torch.int8))
         self.sizes.copy_(torch.zeros(len(self)) if sizes is None else sizes.float())
         self.albedo.copy_(torch.full((len(self), 3), -1.0) if albedo is None else albedo.float())
+        self.groups.copy_(torch.full((len(self),), -1) if groups is None else groups.clamp(min=-1))
         for kind in KINDS:
             if self.has_keys(kind):
                 self._fill_keys(kind, keys[kind])
@@ -197,13 +262,14 @@ class LatentMemory(nn.Module):
         self, kind: str, queries: Tensor, neighbours: int, temperature: float
     ) -> tuple[Tensor, Tensor]:
         """Rows ``(B, k)`` of the `neighbours` nearest entries and their blend
-        weights ``(B, k)``: softmax of similarity / `temperature` (0: equal weights)."""
+        weights ``(B, k)``: softmax of similarity / `temperature` (0: equal weights),
+        then zero outside the group with the largest total weight (`consistent`)."""
         nearest = self.similarity(kind, queries).topk(min(neighbours, len(self)), dim=1)
         if temperature > 0:
             weights = torch.softmax(nearest.values / temperature, dim=1)
         else:
             weights = torch.full_like(nearest.values, 1.0 / nearest.values.shape[1])
-        return nearest.indices, weights
+        return nearest.indices, consistent(self.groups[nearest.indices], weights)
 
     def recall(
         self, kind: str, queries: Tensor, neighbours: int, temperature: float = 0.0
@@ -211,6 +277,7 @@ class LatentMemory(nn.Module):
         """Blend of the entries nearest to each query ``(B, width)`` (`neighbours`):
         standardised latent, size and albedo (`Recalled`)."""
         rows, weights = self.neighbours(kind, queries, neighbours, temperature)
+        groups = self.groups.long()[rows].gather(1, weights.argmax(dim=1, keepdim=True))[:, 0]
         b, k = rows.shape
         latents = self.latent(rows.flatten()).view(b, k, *self.latents.shape[1:])
         latent = (latents * weights.view(b, k, 1, 1, 1, 1)).sum(dim=1)
@@ -223,4 +290,4 @@ class LatentMemory(nn.Module):
         known = (albedo.amin(dim=2) >= 0).float() * weights
         total = known.sum(dim=1, keepdim=True)
         mean = (albedo * known[..., None]).sum(dim=1) / total.clamp(min=1e-8)
-        return Recalled(latent, size, torch.where(total > 0, mean, -1.0))
+        return Recalled(latent, size, torch.where(total > 0, mean, -1.0), groups.clamp(min=-1))

@@ -13,6 +13,7 @@ are the arguments `meshsmith.geometry.extract.extract_mesh` needs.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -25,7 +26,13 @@ from torch import Tensor, nn
 from meshsmith.errors import InputError
 from meshsmith.models.config import ModelConfig
 from meshsmith.models.image_encoder import ImageEncoder
-from meshsmith.models.memory import LatentMemory, Recalled, RecallHint
+from meshsmith.models.memory import (
+    OUTLINE_GRID,
+    LatentMemory,
+    Recalled,
+    RecallHint,
+    picture_query,
+)
 from meshsmith.models.prior import Condition, FlowPrior
 from meshsmith.models.text_encoder import WIDTH as TEXT_WIDTH
 from meshsmith.models.text_encoder import get_text_encoder
@@ -76,8 +83,11 @@ class Model(nn.Module):
 
     @property
     def condition_widths(self) -> dict[str, int]:
-        """Width of each kind's encoder vector (`Condition.query`)."""
+        """Width of each kind's memory query (`Condition.query`): the encoder vector,
+        for photos and sketches with their outline beside it (`picture_query`)."""
         width = self.image_encoder.width
+        if self.config.memory.outline > 0:
+            width += OUTLINE_GRID * OUTLINE_GRID
         return {"text": TEXT_WIDTH, "image": width, "sketch": width}
 
     # -- latent normalisation ------------------------------------------------------------
@@ -106,9 +116,10 @@ class Model(nn.Module):
         from meshsmith.models.image_prep import composite, photo_rgba
 
         size = self.config.image.size
-        rgb = np.stack([composite(photo_rgba(image, size)) for image in images])
-        tokens, pooled = self.image_encoder(torch.from_numpy(rgb).permute(0, 3, 1, 2))
-        return self.image_condition("image", tokens, pooled)
+        rgba = np.stack([photo_rgba(image, size) for image in images])
+        tokens, pooled = self.image_encoder(torch.from_numpy(composite(rgba)).permute(0, 3, 1, 2))
+        alpha = torch.from_numpy(rgba[..., 3].astype(np.float32) / 255.0)
+        return self.image_condition("image", tokens, pooled, alpha)
 
     @torch.inference_mode()
     def encode_sketch(self, sketches: list) -> Condition:
@@ -116,13 +127,19 @@ class Model(nn.Module):
         from meshsmith.models.image_prep import sketch_ink
 
         size = self.config.image.size
-        ink = np.stack([sketch_ink(s, size) for s in sketches]).astype(np.float32) / 255.0
-        tokens, pooled = self.sketch_encoder(torch.from_numpy(ink)[:, None])
-        return self.image_condition("sketch", tokens, pooled)
+        ink = torch.from_numpy(np.stack([sketch_ink(s, size) for s in sketches]) / np.float32(255))
+        tokens, pooled = self.sketch_encoder(ink[:, None])
+        return self.image_condition("sketch", tokens, pooled, ink)
 
-    def image_condition(self, kind: str, tokens: Tensor, pooled: Tensor) -> Condition:
+    def image_condition(
+        self, kind: str, tokens: Tensor, pooled: Tensor, coverage: Tensor
+    ) -> Condition:
+        """Condition for photos or sketches; the memory query also holds the outline of
+        `coverage` ``(B, H, W)``, their alpha or ink (`picture_query`)."""
         mask = torch.ones(tokens.shape[:2], dtype=torch.bool)
-        return self.prior.condition(kind, tokens, mask, pooled)
+        condition = self.prior.condition(kind, tokens, mask, pooled)
+        query = picture_query(pooled, coverage, self.config.memory.outline)
+        return dataclasses.replace(condition, query=query)
 
     # -- sampling ------------------------------------------------------------------------
     @torch.inference_mode()
@@ -199,7 +216,7 @@ class Model(nn.Module):
         recalled = self.recall(condition)
         if recalled is None:
             return [RecallHint(None, None)] * len(condition)
-        return recalled.hints()
+        return recalled.hints(self.config.memory.groups)
 
     @torch.inference_mode()
     def encode_shape(self, points: Tensor, features: Tensor) -> Tensor:
@@ -292,6 +309,8 @@ def load_model(path_or_name: str | Path = "default") -> Model:
     if metadata.get("format") != FORMAT:
         raise InputError(f"{path}: not a meshsmith model (format {metadata.get('format')!r})")
     model = Model(ModelConfig.from_dict(metadata_json(metadata, "config", path)))
+    # Memories written before entries had groups: every entry's group is unknown.
+    tensors.setdefault("memory.groups", model.memory.groups)
     load_state(model, tensors, f"{path}")
     model.info = metadata_json(metadata, "info", path)
     return model.eval().requires_grad_(False)

@@ -217,7 +217,7 @@ class Pipeline:
             if recalled is None:
                 hints = [RecallHint(None, None)] * len(requests)
             else:
-                hints = recalled.hints()
+                hints = recalled.hints(self.runtime.model.config.memory.groups)
         with tracker.stage("sample", shared):
             latents = self.runtime.sample(
                 condition, seed, config.steps, config.guidance, config.memory, recalled

@@ -1,10 +1,11 @@
 """The last stage of a run: fill the model's latent memory (`meshsmith.models.memory`).
 
 Every training shape's posterior-mean latent (standardised) is stored with its
-real size, its mean albedo (over its surface samples) and its keys, the
+real size, its mean albedo (over its surface samples), its category (the group
+recall blends within) and its keys, the
 encoders' own pooled vectors: the mean over its captions, and one per rendered
 view (composited on white, as `Model.encode_image` sees a photo) and per sketch
-render. It takes no gradient steps; it reads the
+render, each with the picture's outline beside it. It takes no gradient steps; it reads the
 finished EMA model, so resuming a finished run rebuilds it.
 """
 
@@ -15,7 +16,7 @@ import dataclasses
 import torch
 from torch import Tensor
 
-from meshsmith.models.memory import LatentMemory, unit
+from meshsmith.models.memory import LatentMemory, picture_query, unit
 from meshsmith.models.model import Model
 from meshsmith.train.config import TrainConfig
 from meshsmith.train.data import ShapeSet
@@ -36,8 +37,10 @@ def text_keys(text: TextBank) -> Tensor:
 
 @torch.inference_mode()
 def picture_keys(model: Model, shapes: ShapeSet, kind: str) -> Tensor:
-    """``(S, K, D)``: the pooled vector of each of a shape's K views or sketches."""
+    """``(S, K, D)``: the memory query of each of a shape's K views or sketches, as
+    `Model.encode_image` and `Model.encode_sketch` make it (`picture_query`)."""
     pictures = shapes.images if kind == "image" else shapes.sketches
+    weight = model.config.memory.outline
     keys = []
     for batch in pictures.split(_BATCH // pictures.shape[1] or 1):
         flat = batch.flatten(0, 1)
@@ -45,9 +48,12 @@ def picture_keys(model: Model, shapes: ShapeSet, kind: str) -> Tensor:
             rgba = flat.float() / 255.0
             alpha = rgba[:, 3:]
             _, pooled = model.image_encoder(rgba[:, :3] * alpha + (1.0 - alpha))
+            query = picture_query(pooled, alpha[:, 0], weight)
         else:
-            _, pooled = model.sketch_encoder(flat.float()[:, None] / 255.0)
-        keys.append(pooled.view(len(batch), -1, pooled.shape[-1]))
+            ink = flat.float() / 255.0
+            _, pooled = model.sketch_encoder(ink[:, None])
+            query = picture_query(pooled, ink, weight)
+        keys.append(query.view(len(batch), -1, query.shape[-1]))
     return torch.cat(keys)
 
 
@@ -65,7 +71,11 @@ def build_memory(
     computed here.
     """
     views = shapes.images.shape[1] if shapes.has_views else 0
-    memory_config = dataclasses.replace(config.model.memory, entries=len(shapes), views=views)
+    names = sorted(set(shapes.categories))
+    groups = torch.tensor([names.index(c) for c in shapes.categories])
+    memory_config = dataclasses.replace(
+        config.model.memory, entries=len(shapes), views=views, groups=tuple(names)
+    )
     if text is None:
         text = TextBank(shapes.captions, config.model.prior.text_tokens)
     if latents is None:
@@ -75,5 +85,5 @@ def build_memory(
         keys.update({kind: picture_keys(model, shapes, kind) for kind in ("image", "sketch")})
     model.memory = LatentMemory(memory_config, config.model.autoencoder, model.condition_widths)
     albedo = shapes.surface[..., 6:9].mean(dim=1)  # surface samples are area-uniform
-    model.memory.fill(model.standardise(latents.mean), keys, shapes.sizes, albedo)
+    model.memory.fill(model.standardise(latents.mean), keys, shapes.sizes, albedo, groups)
     model.config = dataclasses.replace(model.config, memory=memory_config)

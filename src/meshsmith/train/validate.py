@@ -163,9 +163,10 @@ def _fixed_conditions(model: Model, shapes: ShapeSet) -> dict:
         rgba = shapes.images[:, 0].float() / 255.0
         photos = rgba[:, :3] * rgba[:, 3:] + (1.0 - rgba[:, 3:])  # on white
         tokens, pooled = model.image_encoder(photos)
-        kinds["image"] = model.image_condition("image", tokens, pooled)
-        tokens, pooled = model.sketch_encoder(shapes.sketches[:, 0, None].float() / 255.0)
-        kinds["sketch"] = model.image_condition("sketch", tokens, pooled)
+        kinds["image"] = model.image_condition("image", tokens, pooled, rgba[:, 3])
+        ink = shapes.sketches[:, 0].float() / 255.0
+        tokens, pooled = model.sketch_encoder(ink[:, None])
+        kinds["sketch"] = model.image_condition("sketch", tokens, pooled, ink)
     return kinds
 
 
