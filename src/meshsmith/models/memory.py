@@ -11,12 +11,12 @@ Keys are the encoders' own pooled vectors (``Condition.query``): for text the
 mean over a shape's captions (one key per shape), for photos and sketches one key
 per rendered view (`MemoryConfig.views` per shape), since a photo shows one side
 of an object and the mean over all sides matched a single view badly. A shape's
-similarity is that of its best key. Photo and sketch keys also hold the picture's
-`outline`, a 16 × 16 grid of its object mask or ink (`picture_query`): on 300
-held-out views it found a shape of the right category more often than the
-encoders' vectors did (`MODEL_CARD.md`). Measured on held-out test inputs
+similarity is that of its best key. Measured on held-out test inputs
 (`MODEL_CARD.md`), these raw vectors found the right category more often than the
-prior's projected ones, and per-view keys more often than per-shape means.
+prior's projected ones, and per-view keys more often than per-shape means. Photo
+and sketch keys also hold the picture's `outline`, a 16 × 16 grid of its object
+mask or ink (`picture_query`): on 300 held-out views the outline found a shape of
+the right category more often than the encoders' vectors did.
 
 Neighbours are blended with softmax weights over their similarities
 (`MemoryConfig.temperature`), so the closest ones, which most often also share the
@@ -212,7 +212,7 @@ class LatentMemory(nn.Module):
         ``keys[kind]`` ``(N, per_entry, width)``, real `sizes` ``(N,)`` in metres
         (None or 0: unknown), mean linear `albedo` ``(N, 3)`` (None or negative:
         unknown) and `groups` ``(N,)`` integers, entries that may be blended together
-        (None or negative: one group of their own each)."""
+        (None or negative: unknown, so never left out of a blend; `consistent`)."""
         if len(latents) != len(self):
             raise ValueError(f"memory holds {len(self)} entries, got {len(latents)} latents")
         peak = latents.abs().amax(dim=(0, 1, 3, 4)).clamp(min=1e-6)
@@ -290,4 +290,4 @@ class LatentMemory(nn.Module):
         known = (albedo.amin(dim=2) >= 0).float() * weights
         total = known.sum(dim=1, keepdim=True)
         mean = (albedo * known[..., None]).sum(dim=1) / total.clamp(min=1e-8)
-        return Recalled(latent, size, torch.where(total > 0, mean, -1.0), groups.clamp(min=-1))
+        return Recalled(latent, size, torch.where(total > 0, mean, -1.0), groups)

@@ -43,16 +43,15 @@ def picture_keys(model: Model, shapes: ShapeSet, kind: str) -> Tensor:
     weight = model.config.memory.outline
     keys = []
     for batch in pictures.split(_BATCH // pictures.shape[1] or 1):
-        flat = batch.flatten(0, 1)
+        flat = batch.flatten(0, 1).float() / 255.0
         if kind == "image":
-            rgba = flat.float() / 255.0
-            alpha = rgba[:, 3:]
-            _, pooled = model.image_encoder(rgba[:, :3] * alpha + (1.0 - alpha))
-            query = picture_query(pooled, alpha[:, 0], weight)
+            alpha = flat[:, 3:]
+            _, pooled = model.image_encoder(flat[:, :3] * alpha + (1.0 - alpha))
+            coverage = alpha[:, 0]
         else:
-            ink = flat.float() / 255.0
-            _, pooled = model.sketch_encoder(ink[:, None])
-            query = picture_query(pooled, ink, weight)
+            _, pooled = model.sketch_encoder(flat[:, None])
+            coverage = flat
+        query = picture_query(pooled, coverage, weight)
         keys.append(query.view(len(batch), -1, query.shape[-1]))
     return torch.cat(keys)
 
