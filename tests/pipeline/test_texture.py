@@ -11,6 +11,7 @@ from meshsmith.errors import GeometryError
 from meshsmith.export.tangents import vertex_tangents
 from meshsmith.geometry.extract import extract_mesh
 from meshsmith.geometry.uv import unwrap
+from meshsmith.models.model import FIELD_LEVEL, THIN_OFFSET
 from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
 from meshsmith.pipeline.surface import clean_closed, extract_surface
@@ -42,14 +43,21 @@ def sphere_grid() -> tuple[GridField, trimesh.Trimesh]:
 
 def test_grid_field_extracts_what_extract_mesh_extracts(sphere_grid):
     grid, mesh = sphere_grid
+    config = GenerationConfig(resolution=64, coarse_resolution=16)
+    unsettled = extract_surface(grid, config, seed=0, settled=False)
     direct = extract_mesh(
         lambda p: sphere_query(p)[:, 0],
         bounds=grid.bounds,
         resolution=64,
         coarse_resolution=16,
+        level=FIELD_LEVEL + THIN_OFFSET,
     ).mesh
-    np.testing.assert_array_equal(mesh.vertices, direct.vertices)
+    np.testing.assert_array_equal(unsettled.vertices, direct.vertices)
+    np.testing.assert_array_equal(unsettled.faces, direct.faces)
+    # Settled back onto the zero level: the sphere's own radius, not the offset's.
     np.testing.assert_array_equal(mesh.faces, direct.faces)
+    radii = np.linalg.norm(mesh.vertices, axis=1)
+    assert np.abs(radii - RADIUS).max() < 1e-3 < np.abs(radii - RADIUS - THIN_OFFSET).min()
     # Coarse-to-fine: far fewer queries than the dense 65³ grid.
     assert grid.evaluations < 0.5 * 65**3
 

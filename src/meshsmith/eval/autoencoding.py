@@ -64,20 +64,17 @@ def _features(surface: dict[str, np.ndarray]) -> tuple[torch.Tensor, torch.Tenso
 
 def reconstruct(model, surface: dict[str, np.ndarray], points: int, resolution: int, seed: int):
     """The latent ``(1, 3, c, r, r)`` and normalised-frame mesh of one shape's samples."""
-    from meshsmith.geometry.extract import extract_mesh
-    from meshsmith.models.model import FIELD_INSIDE, FIELD_LEVEL
+    from meshsmith.models.model import extract_field
 
     rows = np.random.default_rng(seed).choice(len(surface["points"]), points, replace=False)
     xyz, features = _features({k: v[rows] for k, v in surface.items()})
     latent = model.encode_shape(xyz, features)
-    mesh = extract_mesh(
+    mesh = extract_field(
         lambda p: model.field(latent, p),
         bounds=((-0.55, -0.55, -0.55), (0.55, 0.55, 0.55)),
         resolution=resolution,
         coarse_resolution=max(resolution // 8, 8),
-        level=FIELD_LEVEL,
-        inside=FIELD_INSIDE,
-    ).mesh
+    )
     return latent, mesh
 
 

@@ -7,8 +7,8 @@
     albedo, roughness, metallic = model.appearance(latent[0], points)
 
 Fields live in the normalised frame (shape inside [-0.5, 0.5]^3, +Y up); the
-pipeline scales the extracted mesh to metres. `FIELD_LEVEL` and `FIELD_INSIDE`
-are the arguments `meshsmith.geometry.extract.extract_mesh` needs.
+pipeline scales the extracted mesh to metres. `extract_field` turns a field into
+a closed surface at `FIELD_LEVEL` that keeps thin parts whole (`THIN_OFFSET`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +43,12 @@ from meshsmith.models.weights import load_state, load_tensors, metadata_json, sa
 FORMAT = "meshsmith-model/1"
 FIELD_LEVEL = 0.0
 FIELD_INSIDE = "below"
+#: Level above `FIELD_LEVEL` at which `extract_field` extracts a surface before it
+#: settles back to `FIELD_LEVEL` wherever the field crosses it nearby
+#: (`meshsmith.geometry.settle`). Inside parts thinner than a plane cell the trained
+#: field dips towards its zero level without crossing it, so sword blades, chair
+#: legs and wings came out in pieces (MODEL_CARD.md has the measurements).
+THIN_OFFSET = 0.01
 #: Folder of the models that ship with the package (``NAME.safetensors``).
 BUILTIN_DIR = Path(__file__).parent / "weights"
 #: Query points per forward pass of the field MLP (bounds peak memory).
@@ -277,6 +284,46 @@ class Model(nn.Module):
             for name, t in self.state_dict().items()
         }
         save_tensors(Path(path), tensors, metadata)
+
+
+def extract_field(
+    sdf: Callable[[np.ndarray], np.ndarray],
+    bounds: tuple[tuple[float, float, float], tuple[float, float, float]],
+    resolution: int,
+    coarse_resolution: int,
+    probe: Callable[[np.ndarray], np.ndarray] | None = None,
+    batch_size: int = 262144,
+    settled: bool = True,
+):
+    """Closed surface (`trimesh.Trimesh`) of a model's field at `FIELD_LEVEL`, thin
+    parts kept whole: extracted at ``FIELD_LEVEL + THIN_OFFSET``, then settled back to
+    `FIELD_LEVEL` where the field crosses it nearby (`meshsmith.geometry.settle`;
+    not `settled`: the surface at the offset level, whole but fatter).
+
+    `sdf` gives the field at the extraction's grid points, `probe` (default `sdf`)
+    at any point; the other arguments are `meshsmith.geometry.extract.extract_mesh`'s.
+
+    Raises
+    ------
+    GeometryError
+        When the field has no surface in `bounds`.
+    """
+    from meshsmith.geometry.extract import extract_mesh
+    from meshsmith.geometry.settle import settle
+
+    mesh = extract_mesh(
+        sdf,
+        bounds=bounds,
+        resolution=resolution,
+        coarse_resolution=coarse_resolution,
+        level=FIELD_LEVEL + THIN_OFFSET,
+        inside=FIELD_INSIDE,
+        batch_size=batch_size,
+    ).mesh
+    if not settled:
+        return mesh
+    probe = probe or sdf
+    return settle(mesh, lambda points: probe(points) - FIELD_LEVEL, THIN_OFFSET)
 
 
 def resolve_model_path(path_or_name: str | Path) -> Path:

@@ -10,10 +10,10 @@ from scipy.sparse.csgraph import connected_components
 from meshsmith.errors import GeometryError
 from meshsmith.geometry import topology
 from meshsmith.geometry.cleanup import clean_mesh
-from meshsmith.geometry.extract import extract_mesh
+from meshsmith.geometry.intersections import find_crossings
 from meshsmith.geometry.repair import repair_mesh
 from meshsmith.geometry.simplify import simplify_mesh
-from meshsmith.models.model import FIELD_INSIDE, FIELD_LEVEL
+from meshsmith.models.model import extract_field
 from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
 
@@ -34,9 +34,14 @@ MIN_FALLBACK_RESOLUTION = 16
 
 
 def extract_surface(
-    grid: GridField, config: GenerationConfig, seed: int, resolution: int | None = None
+    grid: GridField,
+    config: GenerationConfig,
+    seed: int,
+    resolution: int | None = None,
+    settled: bool = True,
 ) -> trimesh.Trimesh:
-    """Marching-cubes surface of the field's zero level, normalised frame.
+    """Marching-cubes surface of the field's zero level, normalised frame, thin parts
+    kept whole (`extract_field`, which also says what `settled` does).
 
     `resolution` (default ``config.resolution``) may be the grid's resolution divided
     by a power of two: its points are then a subset of the grid's.
@@ -47,21 +52,20 @@ def extract_surface(
         When the field has no surface (nothing inside, or everything).
     """
     try:
-        extraction = extract_mesh(
+        return extract_field(
             grid.sdf,
             bounds=grid.bounds,
             resolution=resolution or config.resolution,
-            level=FIELD_LEVEL,
-            inside=FIELD_INSIDE,
             coarse_resolution=min(config.coarse_resolution, resolution or config.resolution),
+            probe=lambda points: grid.query(points)[:, 0],
             batch_size=EXTRACT_BATCH,
+            settled=settled,
         )
     except GeometryError as error:
         raise GeometryError(
             f"no usable surface for this input with seed {seed} ({error}); "
             "try another seed or rephrase the prompt"
         ) from error
-    return extraction.mesh
 
 
 def clean_closed(mesh: trimesh.Trimesh, voxel: float) -> trimesh.Trimesh:
@@ -146,9 +150,12 @@ def simplify_closed(
 ) -> trimesh.Trimesh:
     """`mesh` simplified to ``config.faces``, watertight and manifold.
 
-    A porous surface (many voxel-sized tunnels) may not fit a small budget as a
-    closed manifold. Then the field is extracted again at half the resolution, and
-    again, which closes the smallest tunnels, until the simplification succeeds.
+    A settled surface (`extract_field`) can come out of simplification with faces
+    that cross in its narrowest creases; then the unsettled surface, whole but a
+    little fatter, is simplified instead. A porous surface (many voxel-sized
+    tunnels) may not fit a small budget as a closed manifold. Then the field is
+    extracted again at half the resolution, and again, which closes the smallest
+    tunnels, until the simplification succeeds.
 
     Raises
     ------
@@ -156,7 +163,12 @@ def simplify_closed(
         When not even a `MIN_FALLBACK_RESOLUTION` extraction fits the budget.
     """
     try:
-        return simplify_mesh(mesh, config.faces)
+        simple = simplify_mesh(mesh, config.faces)
+        crossings = find_crossings(simple.vertices, simple.faces)
+        if crossings is None or not len(crossings[0]):
+            return simple
+        unsettled = extract_surface(grid, config, seed, settled=False)
+        return simplify_mesh(clean_closed(unsettled, grid.spacing), config.faces)
     except GeometryError:
         pass
     resolution = config.resolution // 2

@@ -22,7 +22,7 @@ import torch
 import trimesh
 
 from meshsmith.errors import MeshsmithError
-from meshsmith.models.model import FIELD_INSIDE, FIELD_LEVEL, Model
+from meshsmith.models.model import Model, extract_field
 from meshsmith.models.triplane import split_outputs
 from meshsmith.train.config import TrainConfig
 from meshsmith.train.data import ShapeSet, gather_rows
@@ -70,17 +70,14 @@ def autoencoder_metrics(
 def field_mesh(model: Model, latent: torch.Tensor) -> trimesh.Trimesh | None:
     """Mesh of a latent's field with albedo vertex colours, or None if it has no surface."""
     from meshsmith.colorspace import linear_to_srgb
-    from meshsmith.geometry.extract import extract_mesh
 
     try:
-        mesh = extract_mesh(
+        mesh = extract_field(
             lambda p: model.field(latent, p),
             bounds=((-0.55, -0.55, -0.55), (0.55, 0.55, 0.55)),
             resolution=RESOLUTION,
             coarse_resolution=RESOLUTION // 4,
-            level=FIELD_LEVEL,
-            inside=FIELD_INSIDE,
-        ).mesh
+        )
     except MeshsmithError as exc:  # an untrained field may have no surface at all
         log.info("no mesh from the field: %s", exc)
         return None
