@@ -8,15 +8,17 @@ the whole object that much fatter.
 
 `settle` keeps the best of both. It starts from the surface at the offset level.
 Each vertex moves inward along the field's gradient to where the field crosses
-zero, if that happens within reach (the object's bulk). Where the field never crosses zero
-(thin parts), the vertex stays on the offset surface. The moves are smoothed over
+zero, if that happens within reach (the object's bulk). Where the field never
+crosses zero (thin parts), the vertex stays on the offset surface. The moves are smoothed over
 the mesh so that bulk and thin parts meet without a step.
 
 Only vertices move, so a closed manifold stays closed and manifold. Moves can
 still fold the surface where the offset surface filled a narrow concave crease:
-vertices from both sides of it converge on one line and cross. Those vertices and
-their neighbours are moved less, round by round, until no edge passes through a
-face (`find_crossings`); they keep some of the offset surface's rounded fillet.
+vertices from both sides of it converge on one line and cross. Each round, the
+vertices of faces that cross give back half their move (`EASE`), until no edge
+passes through a face (`find_crossings`). Easing whole neighbourhoods instead
+left a quarter of the moves undone and cost F@0.02 0.616 → 0.564 on 60
+autoencoded test shapes; easing only the folds costs 0.006.
 """
 
 from __future__ import annotations
@@ -32,15 +34,19 @@ from meshsmith.geometry.intersections import find_crossings
 #: How far inward the zero level is looked for, in multiples of the offset (the
 #: field's gradient is below one near thin parts, so zero lies deeper than `offset`).
 REACH = 3.0
-#: Field samples along each vertex's inward normal.
+#: Field samples along each vertex's inward direction.
 PROBES = 6
 #: Rounds of averaging the moves over each vertex's neighbours.
 SMOOTHING = 6
 #: Rounds of finding folds and easing the moves around them before giving up on
-#: settling (the offset surface is returned, whole but fatter).
-UNFOLD_ROUNDS = 8
-#: Rings of neighbours around a fold whose moves are eased with it.
-UNFOLD_RINGS = 3
+#: settling (the offset surface is returned, whole but fatter). Gallery prompts
+#: need 5-8.
+UNFOLD_ROUNDS = 16
+#: Rings of neighbours around a fold whose moves are eased with it (averaged,
+#: so the ring takes part of the easing).
+UNFOLD_RINGS = 1
+#: Share of a move taken back from a folded vertex in each round.
+EASE = 0.5
 
 
 def settle(
@@ -97,7 +103,7 @@ def settle(
         folded[faces[hit].ravel()] = 1.0
         for _ in range(UNFOLD_RINGS):
             folded = np.minimum(neighbours @ folded, 1.0)
-        depth *= 1.0 - _smooth(folded, neighbours, UNFOLD_RINGS)
+        depth *= 1.0 - EASE * _smooth(folded, neighbours, UNFOLD_RINGS)
     return mesh.copy()
 
 
