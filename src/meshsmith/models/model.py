@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -39,6 +40,9 @@ from meshsmith.models.text_encoder import WIDTH as TEXT_WIDTH
 from meshsmith.models.text_encoder import get_text_encoder
 from meshsmith.models.triplane import TriplaneAutoencoder, split_outputs
 from meshsmith.models.weights import load_state, load_tensors, metadata_json, save_tensors
+
+if TYPE_CHECKING:
+    import trimesh
 
 FORMAT = "meshsmith-model/1"
 FIELD_LEVEL = 0.0
@@ -294,8 +298,8 @@ def extract_field(
     probe: Callable[[np.ndarray], np.ndarray] | None = None,
     batch_size: int = 262144,
     settled: bool = True,
-):
-    """Closed surface (`trimesh.Trimesh`) of a model's field at `FIELD_LEVEL`, thin
+) -> trimesh.Trimesh:
+    """Closed surface of a model's field at `FIELD_LEVEL`, thin
     parts kept whole: extracted at ``FIELD_LEVEL + THIN_OFFSET``, then settled back to
     `FIELD_LEVEL` where the field crosses it nearby (`meshsmith.geometry.settle`;
     not `settled`: the surface at the offset level, whole but fatter).
