@@ -9,7 +9,15 @@ from PIL import Image
 
 from meshsmith.colorspace import srgb_to_linear
 from meshsmith.geometry.uv import unwrap
-from meshsmith.pipeline.colour import MAX_GAIN, match_albedo, surface_albedo
+from meshsmith.pipeline.colour import (
+    MATCH_SHARE,
+    MAX_GAIN,
+    colour_share,
+    follow_colour,
+    match_albedo,
+    prompt_albedo,
+    surface_albedo,
+)
 
 
 def textured_box(image: Image.Image) -> trimesh.Trimesh:
@@ -52,3 +60,58 @@ def test_the_gain_is_limited():
     after = surface_albedo(mesh, mesh.visual.material.baseColorTexture)
     assert after[1] == pytest.approx(grey / MAX_GAIN, rel=0.05)
     assert after[2] == pytest.approx(grey, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "word"),
+    [
+        ("a red plastic chair", "red"),
+        ("A Light Blue mug", "light blue"),  # the longer word wins over "blue"
+        ("a rusty iron sword", "rusty"),  # the first word in the prompt wins
+        ("an oak stool", "oak"),
+        ("a dark green sofa with red legs", "dark green"),
+        ("an iron anvil", "iron"),
+    ],
+)
+def test_prompt_albedo_reads_the_first_colour_or_material_word(prompt, word):
+    from meshsmith.data.colors import COLOUR_NAMES, srgb8_to_linear
+    from meshsmith.data.materials import LIBRARY
+
+    expected = COLOUR_NAMES.get(word) or {"rusty": (139, 64, 30)}.get(word)
+    albedo = srgb8_to_linear(expected) if expected else LIBRARY[word].color
+    assert prompt_albedo(prompt) == pytest.approx(albedo)
+
+
+@pytest.mark.parametrize(
+    "prompt", ["a chair", "a reddish chair", "a bored cat", "a tall pine tree", "", None]
+)
+def test_prompts_without_a_colour_word_name_none(prompt):
+    assert prompt_albedo(prompt) is None
+
+
+def test_a_named_colour_missing_from_the_surface_recolours_it_and_keeps_the_shading():
+    # A cream asset with a shaded half; the prompt says red.
+    pixels = np.full((128, 128, 3), (240, 228, 196), dtype=np.uint8)
+    pixels[:, :64] = (180, 170, 146)
+    mesh = textured_box(Image.fromarray(pixels))
+    red = prompt_albedo("a red chair")
+    assert colour_share(mesh, red) == 0.0
+    assert follow_colour(mesh, red)
+    image = mesh.visual.material.baseColorTexture
+    assert surface_albedo(mesh, image) == pytest.approx(red, rel=0.05, abs=0.003)
+    assert colour_share(mesh, red) > 0.9
+    linear = srgb_to_linear(np.asarray(image) / 255.0)
+    shaded, lit = linear[:, :64].mean(axis=(0, 1)), linear[:, 64:].mean(axis=(0, 1))
+    ratio = (lit / shaded)[0]  # the shading survives: the lit half stays brighter
+    assert ratio == pytest.approx(srgb_to_linear(240 / 255) / srgb_to_linear(180 / 255), rel=0.1)
+
+
+def test_an_asset_that_has_the_named_colour_on_enough_of_it_is_left_alone():
+    pixels = np.full((64, 64, 3), (30, 30, 30), dtype=np.uint8)
+    pixels[:, :32] = (200, 32, 36)  # a red chair with black legs
+    mesh = textured_box(Image.fromarray(pixels))
+    before = np.asarray(mesh.visual.material.baseColorTexture).copy()
+    assert colour_share(mesh, prompt_albedo("a red chair")) >= MATCH_SHARE
+    assert not follow_colour(mesh, prompt_albedo("a red chair"))
+    assert np.array_equal(np.asarray(mesh.visual.material.baseColorTexture), before)
+    assert follow_colour(mesh, prompt_albedo("a blue chair"))  # but it is not blue

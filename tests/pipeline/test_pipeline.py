@@ -14,7 +14,7 @@ from meshsmith.export import load_mesh, read_provenance
 from meshsmith.export.provenance import sha256_file
 from meshsmith.geometry.qa import inspect_mesh
 from meshsmith.pipeline import STAGES, GenerationConfig, Pipeline
-from meshsmith.pipeline.colour import surface_albedo
+from meshsmith.pipeline.colour import MATCH_SHARE, colour_share, prompt_albedo, surface_albedo
 from meshsmith.pipeline.request import Request
 from meshsmith.pipeline.size import asset_size
 from tests.pipeline.conftest import SMALL, TEST_MODEL
@@ -145,23 +145,33 @@ def test_image_and_sketch_inputs(pipe, pictures):
     assert max(photo.mesh.extents) == pytest.approx(expected)
 
 
-def test_memory_start_is_an_option(generated, pipe):
+def test_the_colour_a_prompt_names_is_the_assets(generated):
     asset, _ = generated
+    red = prompt_albedo(PROMPT)
+    assert colour_share(asset.mesh, red) >= MATCH_SHARE
+    albedo = surface_albedo(asset.mesh, asset.mesh.visual.material.baseColorTexture)
+    assert albedo[0] > 5 * max(albedo[1], albedo[2])
+
+
+def test_memory_start_is_an_option(generated, pipe):
     if not len(pipe.runtime.model.memory):
         pytest.skip(f"{TEST_MODEL} has no latent memory")
-    # With the memory, the map is tinted towards the recalled shapes' mean albedo.
+    # A prompt that names no colour: the map is tinted towards the recalled shapes'
+    # mean albedo.
+    plain = "a tall chair"
+    asset = pipe.text(plain, seed=3)
     model = pipe.runtime.model
-    (hint,) = model.recall_hints(model.encode_text([PROMPT]))
+    (hint,) = model.recall_hints(model.encode_text([plain]))
     albedo = surface_albedo(asset.mesh, asset.mesh.visual.material.baseColorTexture)
     assert albedo == pytest.approx(hint.albedo, rel=0.05, abs=0.005)
-    fresh = pipe.text(PROMPT, seed=3, memory=False)
+    fresh = pipe.text(plain, seed=3, memory=False)
     check_closed_and_textured(fresh, SMALL["faces"], SMALL["texture_size"])
     # Without the memory, the size comes from the prompt's rule.
-    assert max(fresh.mesh.extents) == pytest.approx(asset_size(PROMPT))
+    assert max(fresh.mesh.extents) == pytest.approx(asset_size(plain))
     # Starting from noise lands on another shape than starting from the recalled blend.
     assert compare_meshes(asset.mesh, fresh.mesh, points=20_000)["chamfer_l1"] > 0.01
     with pytest.raises(InputError, match="memory"):
-        pipe.text(PROMPT, memory="yes")
+        pipe.text(plain, memory="yes")
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ import trimesh
 
 from meshsmith.errors import GeometryError, InputError
 from meshsmith.models.memory import RecallHint
-from meshsmith.pipeline.colour import match_albedo
+from meshsmith.pipeline.colour import follow_colour, match_albedo, prompt_albedo
 from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
 from meshsmith.pipeline.request import Request
@@ -257,8 +257,9 @@ class Pipeline:
         """Latent → textured mesh and its QA report.
 
         The mesh's longest side is the recalled training shapes' size (`hint`), else
-        the prompt's rule (`asset_size`); its baseColor map is tinted towards their
-        mean albedo (`match_albedo`), except for photos, whose own colours count.
+        the prompt's rule (`asset_size`); its baseColor map takes the colour the prompt
+        names (`follow_colour`), else it is tinted towards their mean albedo
+        (`match_albedo`), except for photos, whose own colours count.
         """
         from meshsmith.geometry.normalize import normalization_matrix
         from meshsmith.geometry.qa import inspect_mesh
@@ -284,7 +285,10 @@ class Pipeline:
                 mesh, grid, config.texture_size, np.linalg.inv(to_metres), photo
             )
             mesh.visual = trimesh.visual.TextureVisuals(uv=mesh.visual.uv, material=material)
-            if hint.albedo is not None and request.kind != "image":
+            named = prompt_albedo(request.prompt) if request.kind == "text" else None
+            if named is not None:
+                follow_colour(mesh, named)
+            elif hint.albedo is not None and request.kind != "image":
                 match_albedo(mesh, hint.albedo)
             report = inspect_mesh(mesh)
             if not (report.watertight and report.manifold):
