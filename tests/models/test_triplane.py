@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 
@@ -75,3 +77,26 @@ def test_encoder_ignores_point_order():
 def test_latent_resolution_must_divide_by_a_power_of_two():
     with pytest.raises(ValueError, match="power of two"):
         TriplaneAutoencoder(AutoencoderConfig(plane_res=32, latent_res=12))
+
+
+def test_refine_head_doubles_the_planes_and_starts_as_bilinear_upsampling():
+    refined = dataclasses.replace(CONFIG, refine_res=2 * CONFIG.plane_res)
+    plain, ae = TriplaneAutoencoder(CONFIG), TriplaneAutoencoder(refined)
+    missing, unexpected = ae.load_state_dict(plain.state_dict(), strict=False)
+    assert missing and all(k.startswith("refine.") for k in missing) and not unexpected
+    latent = torch.randn(1, *CONFIG.latent_shape)
+    coarse, fine = plain.decode(latent), ae.decode(latent)
+    assert coarse.shape == (1, 3, 8, 16, 16) and fine.shape == (1, 3, 8, 32, 32)
+    # The head's last conv starts at zero: the fine planes are the coarse ones upsampled,
+    # each plane on its own (no blending across the roll-out's seams).
+    upsampled = torch.nn.functional.interpolate(coarse[0], scale_factor=2, mode="bilinear")
+    assert torch.allclose(fine[0], upsampled, atol=1e-6)
+    points = torch.rand(1, 200, 3) * 0.8 - 0.4
+    a, b = plain.query(coarse, points), ae.query(fine, points)
+    assert (a - b).abs().max() < 0.1 * a.abs().max()
+
+
+@pytest.mark.parametrize("refine_res", [24, 8])
+def test_refine_res_must_be_a_power_of_two_above_the_planes(refine_res):
+    with pytest.raises(ValueError, match="refine_res"):
+        TriplaneAutoencoder(dataclasses.replace(CONFIG, refine_res=refine_res))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +68,19 @@ def test_total_steps_override_keeps_stage_proportions():
     assert config.autoencoder.warmup <= config.autoencoder.steps // 5
     with pytest.raises(InputError):
         load_config("tiny").with_total_steps(1)
+
+
+def test_total_steps_override_scales_a_decoder_stage_too():
+    recipe = Path(__file__).resolve().parents[2] / "recipes" / "small-refine.toml"
+    config = load_config(recipe)
+    assert config.model.autoencoder.refine_res == 64
+    assert (config.autoencoder.steps, config.prior.steps, config.decoder.steps) == (
+        3000,
+        7000,
+        5000,
+    )
+    scaled = config.with_total_steps(30)
+    assert (scaled.autoencoder.steps, scaled.prior.steps, scaled.decoder.steps) == (6, 14, 10)
+    # Two steps keep one per trained stage; recipes without a decoder stage keep none.
+    assert config.with_total_steps(2).decoder.steps == 0
+    assert load_config("small").with_total_steps(30).decoder.steps == 0

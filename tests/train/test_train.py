@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
+
 import numpy as np
 import pytest
 import torch
 
+from meshsmith.errors import InputError
 from meshsmith.models.memory import picture_query
 from meshsmith.models.model import load_model
 from meshsmith.models.weights import load_tensors
 from meshsmith.train.checkpoint import CHECKPOINT, MODEL
+from meshsmith.train.config import StageConfig
 from meshsmith.train.data import load_split
 from meshsmith.train.logger import read_metrics
 from meshsmith.train.loop import learning_rate, train
@@ -122,3 +127,70 @@ def test_resume_continues_exactly(tiny_dataset, tmp_path):
         assert a.keys() == b.keys()
         different = [k for k in a if not torch.equal(a[k], b[k])]
         assert not different, different[:5]
+
+
+def test_decoder_stage_sharpens_a_finished_run_without_moving_its_latents(
+    tiny_run, tiny_dataset, tmp_path
+):
+    config, run_dir, _ = tiny_run
+    # Continue the finished run with a recipe that adds a refine head and 4 decoder steps.
+    ae = config.model.autoencoder
+    refined = dataclasses.replace(
+        config,
+        model=dataclasses.replace(
+            config.model, autoencoder=dataclasses.replace(ae, refine_res=2 * ae.plane_res)
+        ),
+        decoder=StageConfig(steps=4, batch=4, lr=3e-3, warmup=1),
+    )
+    run = tmp_path / "refined"
+    run.mkdir()
+    shutil.copy(run_dir / CHECKPOINT, run / CHECKPOINT)
+    result = train(refined, tiny_dataset, run, resume=True)
+    assert result.step == 20
+    rows = [r for r in read_metrics(run) if r["stage"] == "decoder"]
+    assert [r["step"] for r in rows] == [17, 18, 19, 20]
+    assert (run / "samples" / "decoder-0000020.png").exists()
+    assert 0.0 <= result.validation["decoder"]["iou"] <= 1.0
+    before, _ = load_tensors(run_dir / CHECKPOINT)
+    after, _ = load_tensors(run / CHECKPOINT)
+    frozen = ("point_in.", "point_refine.", "down.")
+    for prefix in ("model.", "ema."):
+        for key, value in before.items():
+            name = key.removeprefix(prefix)
+            if not key.startswith(prefix) or name.startswith("memory."):
+                continue
+            encoder = name.startswith(tuple(f"autoencoder.{f}" for f in frozen))
+            if encoder or not name.startswith("autoencoder."):  # encoder, prior, picture encoders
+                assert torch.equal(after[key], value), key
+        assert not torch.equal(
+            after[f"{prefix}autoencoder.mlp.0.weight"], before[f"{prefix}autoencoder.mlp.0.weight"]
+        )
+        head = after[f"{prefix}autoencoder.refine.0.body.5.weight"]
+        assert head.abs().max() > 0  # started at zero, trained
+    # The memory holds the same latents as the run it continued: the encoder was frozen.
+    old, new = load_model(run_dir), load_model(run)
+    assert new.config.autoencoder.refine_res == 2 * ae.plane_res
+    assert torch.equal(old.memory.latent(torch.arange(5)), new.memory.latent(torch.arange(5)))
+
+
+def test_a_checkpoint_past_the_decoder_stage_must_hold_its_head(tiny_run, tiny_dataset, tmp_path):
+    config, run_dir, _ = tiny_run
+    ae = config.model.autoencoder
+    refined = dataclasses.replace(
+        config,
+        model=dataclasses.replace(
+            config.model, autoencoder=dataclasses.replace(ae, refine_res=2 * ae.plane_res)
+        ),
+    )
+    run = tmp_path / "refined"
+    run.mkdir()
+    shutil.copy(run_dir / CHECKPOINT, run / CHECKPOINT)
+    # With a 4-step prior, step 16 lies past the prior stage (8 + 4): the checkpoint claims
+    # a decoder stage, so a head it lacks is an error rather than an untrained head.
+    with pytest.raises(InputError, match="missing"):
+        train(
+            dataclasses.replace(refined, prior=dataclasses.replace(config.prior, steps=4)),
+            tiny_dataset,
+            run,
+            resume=True,
+        )

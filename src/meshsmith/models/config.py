@@ -29,6 +29,10 @@ class AutoencoderConfig:
         Residual 3×3 conv blocks at full plane resolution in the decoder.
     mlp_width, mlp_layers : int
         The field MLP that maps sampled plane features to SDF and material.
+    refine_res : int
+        0, or the side of the planes the field reads, a power-of-two multiple of
+        `plane_res`: the decoded planes are upsampled to it and sharpened by a residual
+        block, so the field can hold parts thinner than a `plane_res` cell.
     """
 
     plane_res: int = 32
@@ -39,6 +43,7 @@ class AutoencoderConfig:
     decoder_blocks: int = 1
     mlp_width: int = 128
     mlp_layers: int = 2
+    refine_res: int = 0
 
     @property
     def latent_shape(self) -> tuple[int, int, int, int]:

@@ -110,11 +110,36 @@ class TriplaneAutoencoder(nn.Module):
         up += [ResBlock(ch) for _ in range(c.decoder_blocks)]
         up += [nn.GroupNorm(_groups(ch), ch), nn.SiLU(), nn.Conv2d(ch, ch, 1)]
         self.up = nn.Sequential(*up)
+        self.refine = self._refine_head(c)
         layers: list[nn.Module] = [nn.Linear(3 * ch + 3, c.mlp_width), nn.SiLU()]
         for _ in range(c.mlp_layers - 1):
             layers += [nn.Linear(c.mlp_width, c.mlp_width), nn.SiLU()]
         layers.append(nn.Linear(c.mlp_width, 6))
         self.mlp = nn.Sequential(*layers)
+
+    @staticmethod
+    def _refine_head(c: AutoencoderConfig) -> nn.ModuleList:
+        """One residual block per doubling from ``plane_res`` to ``refine_res`` (none if 0).
+
+        Each block's last conv starts at zero, so a head added to a trained decoder starts
+        as bilinear upsampling of its planes: nearly the same field.
+        """
+        if not c.refine_res or c.refine_res == c.plane_res:
+            return nn.ModuleList()
+        factor = c.refine_res // c.plane_res
+        if factor < 2 or factor & (factor - 1) or c.refine_res % c.plane_res:
+            raise ValueError("refine_res / plane_res must be a power of two")
+        blocks = nn.ModuleList()
+        for _ in range(int(math.log2(factor))):
+            block = ResBlock(c.plane_channels)
+            nn.init.zeros_(block.body[-1].weight)
+            nn.init.zeros_(block.body[-1].bias)
+            blocks.append(block)
+        return blocks
+
+    def decoder_parts(self) -> list[nn.Module]:
+        """The modules that map a latent to the field (all but the encoder)."""
+        return [self.up, self.refine, self.mlp]
 
     # -- encoder -------------------------------------------------------------------------
     def _pool(self, h: Tensor, cells: Tensor) -> Tensor:
@@ -155,7 +180,13 @@ class TriplaneAutoencoder(nn.Module):
     # -- decoder -------------------------------------------------------------------------
     def decode(self, latent: Tensor) -> Tensor:
         """Feature planes ``(B, 3, C, R, R)`` from a latent ``(B, 3, c, r, r)``."""
-        return roll_in(self.up(roll_out(latent)))
+        planes = roll_in(self.up(roll_out(latent)))
+        for block in self.refine:
+            # Each plane is upsampled on its own, so the roll-out's seams do not blend.
+            b, _, ch, r, _ = planes.shape
+            fine = F.interpolate(planes.reshape(b * 3, ch, r, r), scale_factor=2, mode="bilinear")
+            planes = roll_in(block(roll_out(fine.view(b, 3, ch, 2 * r, 2 * r))))
+        return planes
 
     def query(self, planes: Tensor, points: Tensor) -> Tensor:
         """Raw field outputs at query points.

@@ -60,8 +60,13 @@ def metadata_json(metadata: dict[str, str], key: str, path: Path) -> dict:
         raise InputError(f"{path}: metadata has no valid {key!r} entry") from None
 
 
-def load_state(module: nn.Module, tensors: dict[str, Tensor], what: str) -> None:
+def load_state(
+    module: nn.Module, tensors: dict[str, Tensor], what: str, fresh: tuple[str, ...] = ()
+) -> None:
     """Copy `tensors` into `module` after checking names and shapes exactly.
+
+    Tensors of `module` whose names start with one of the `fresh` prefixes may be
+    missing from `tensors`; they keep their current values.
 
     Raises
     ------
@@ -70,7 +75,9 @@ def load_state(module: nn.Module, tensors: dict[str, Tensor], what: str) -> None
     """
     expected = module.state_dict()
     # A tensor with no elements (an empty latent memory) carries nothing to miss.
-    missing = sorted(k for k in set(expected) - set(tensors) if expected[k].numel())
+    missing = sorted(
+        k for k in set(expected) - set(tensors) if expected[k].numel() and not k.startswith(fresh)
+    )
     unexpected = sorted(set(tensors) - set(expected))
     wrong = [
         f"{k} {tuple(tensors[k].shape)} != {tuple(v.shape)}"

@@ -101,11 +101,17 @@ def read_checkpoint(path: Path) -> tuple[dict[str, Tensor], dict]:
     return tensors, info
 
 
-def restore_weights(tensors: dict[str, Tensor], model: Model, ema: Model, path: Path) -> None:
-    """Load ``model.*`` and ``ema.*`` from checkpoint tensors, checking every shape."""
+def restore_weights(
+    tensors: dict[str, Tensor], model: Model, ema: Model, path: Path, fresh: tuple[str, ...] = ()
+) -> None:
+    """Load ``model.*`` and ``ema.*`` from checkpoint tensors, checking every shape.
+
+    Weights under the `fresh` prefixes may be absent (a part the recipe adds to a run
+    that has not trained it yet); they keep their initial values.
+    """
     for prefix, target in (("model.", model), ("ema.", ema)):
         part = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-        load_state(target, part, f"{path} ({prefix[:-1]} weights)")
+        load_state(target, part, f"{path} ({prefix[:-1]} weights)", fresh)
 
 
 def optimizer_part(tensors: dict[str, Tensor]) -> dict[str, Tensor]:

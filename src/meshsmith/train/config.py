@@ -80,7 +80,9 @@ class TrainConfig:
     """A complete recipe: model shape, data sampling, the two stages, logging.
 
     Curriculum: the autoencoder trains first; then its latents are frozen and the
-    flow prior and the image/sketch encoders train on them.
+    flow prior and the image/sketch encoders train on them; last (if `decoder` has
+    steps) the decoder alone trains on, the encoder still frozen, so the prior's
+    latents and the memory stay valid while the field gets sharper.
     """
 
     name: str = "custom"
@@ -95,6 +97,7 @@ class TrainConfig:
     appearance_points: int = 512
     autoencoder: StageConfig = field(default_factory=StageConfig)
     prior: StageConfig = field(default_factory=lambda: StageConfig(lr=3e-4))
+    decoder: StageConfig = field(default_factory=lambda: StageConfig(steps=0, lr=3e-4))
     loss: LossConfig = field(default_factory=LossConfig)
     # Prior batches: shares of text / image rows (the rest are sketches), CFG dropout.
     text_share: float = 0.5
@@ -116,15 +119,20 @@ class TrainConfig:
 
     @property
     def total_steps(self) -> int:
-        return self.autoencoder.steps + self.prior.steps
+        return self.autoencoder.steps + self.prior.steps + self.decoder.steps
 
     def with_total_steps(self, steps: int) -> TrainConfig:
-        """The same recipe with both stages scaled to `steps` in all (each stage ≥ 1 step)."""
+        """The same recipe with its stages scaled to `steps` in all.
+
+        The autoencoder and prior stages keep at least one step each; the decoder
+        stage keeps its share (none if the recipe has none).
+        """
         if steps < 2:
             raise InputError("--steps must be at least 2 (one per stage)")
-        ae = max(1, round(steps * self.autoencoder.steps / max(self.total_steps, 1)))
-        ae = min(ae, steps - 1)
-        scale = {"autoencoder": ae, "prior": steps - ae}
+        total = max(self.total_steps, 1)
+        ae = min(max(1, round(steps * self.autoencoder.steps / total)), steps - 1)
+        decoder = min(round(steps * self.decoder.steps / total), steps - ae - 1)
+        scale = {"autoencoder": ae, "prior": steps - ae - decoder, "decoder": decoder}
         stages = {
             name: dataclasses.replace(
                 getattr(self, name), steps=n, warmup=min(getattr(self, name).warmup, n // 5)
@@ -146,6 +154,7 @@ class TrainConfig:
         nested = {
             "autoencoder": StageConfig,
             "prior": StageConfig,
+            "decoder": StageConfig,
             "loss": LossConfig,
         }
         for key, kind in nested.items():

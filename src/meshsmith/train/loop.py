@@ -1,4 +1,5 @@
-"""The training loop: autoencoder stage, then prior stage, on one or many processes.
+"""The training loop: autoencoder stage, prior stage, then (optionally) a decoder
+stage, on one or many processes.
 
 Read top to bottom: `train` loads the data and the model (or a checkpoint),
 runs each stage with `Trainer.stage` (bf16 autocast, AdamW with warm-up and
@@ -176,7 +177,7 @@ class Trainer:
 
     def validate(self, step: int, stage: str) -> None:
         if self.world.main:
-            validate = validate_autoencoder if stage == "autoencoder" else validate_prior
+            validate = validate_prior if stage == "prior" else validate_autoencoder
             path = self.run_dir / "samples" / f"{stage}-{step:07d}.png"
             path.parent.mkdir(exist_ok=True)
             self.ema.eval()
@@ -219,6 +220,25 @@ class Trainer:
 
         offset = config.autoencoder.steps
         self.stage("prior", PriorObjective(self.model), batch, step, offset, optimizer_state)
+
+    def run_decoder(self, step: int, optimizer_state: tuple[dict, list] | None) -> None:
+        """Stage 3 from global step `step`: the autoencoder objective with the encoder
+        frozen, so only the decoder and the field MLP learn. Latents, and with them the
+        prior and the memory, stay exactly as they were."""
+        config, shapes = self.config, self.train_set
+        autoencoder = self.model.autoencoder
+        autoencoder.requires_grad_(False)
+        for part in autoencoder.decoder_parts():
+            part.requires_grad_(True)
+
+        def batch(g: torch.Generator) -> tuple:
+            index = torch.randint(0, len(shapes), (config.decoder.batch,), generator=g)
+            shape = (len(index), *config.model.autoencoder.latent_shape)
+            return autoencoder_batch(shapes, index, config, g), torch.randn(shape, generator=g)
+
+        offset = config.autoencoder.steps + config.prior.steps
+        objective = AutoencoderObjective(self.model, config.loss)
+        self.stage("decoder", objective, batch, step, offset, optimizer_state)
 
     def run_memory(self, step: int) -> None:
         """Last stage: fill the EMA model's latent memory and rewrite the inference model."""
@@ -266,7 +286,10 @@ def train(
         step, optimizer_state, saved_stage = 0, None, None
         if resume:
             tensors, info = read_checkpoint(checkpoint)
-            restore_weights(tensors, trainer.model, trainer.ema, checkpoint)
+            # A recipe may add a refine head to a run whose decoder stage has not begun.
+            before_decoder = info["step"] <= config.autoencoder.steps + config.prior.steps
+            fresh = ("autoencoder.refine.",) if before_decoder else ()
+            restore_weights(tensors, trainer.model, trainer.ema, checkpoint, fresh)
             step, saved_stage = info["step"], info["stage"]
             optimizer_state = (optimizer_part(tensors), info["param_groups"])
         trainer.load_data()
@@ -274,9 +297,14 @@ def train(
         if step < min(config.autoencoder.steps, trainer.until):
             trainer.run_autoencoder(step, optimizer_state if saved_stage == "autoencoder" else None)
             step = trainer.result.step
-        if config.autoencoder.steps <= step < trainer.until:
+        prior_end = config.autoencoder.steps + config.prior.steps
+        if config.autoencoder.steps <= step < min(prior_end, trainer.until):
             resumed = saved_stage == "prior" and step > config.autoencoder.steps
             trainer.run_prior(step, optimizer_state if resumed else None)
+            step = trainer.result.step
+        if prior_end <= step < trainer.until:
+            resumed = saved_stage == "decoder" and step > prior_end
+            trainer.run_decoder(step, optimizer_state if resumed else None)
         step = max(step, trainer.result.step)
         if config.memory and step >= config.total_steps and world.main:
             trainer.run_memory(step)
