@@ -194,3 +194,20 @@ def test_a_checkpoint_past_the_decoder_stage_must_hold_its_head(tiny_run, tiny_d
             run,
             resume=True,
         )
+
+
+def test_resume_inside_the_decoder_stage_continues_exactly(tiny_dataset, tmp_path):
+    config = quick_config(
+        val_every=0, checkpoint_every=0, decoder=StageConfig(steps=4, batch=4, lr=3e-3, warmup=1)
+    ).with_total_steps(12)
+    assert config.decoder.steps > 1
+    straight = train(config, tiny_dataset, tmp_path / "straight")
+    pieces = tmp_path / "pieces"
+    middle = config.total_steps - config.decoder.steps // 2
+    assert train(config, tiny_dataset, pieces, until=middle).step == middle
+    assert train(config, tiny_dataset, pieces, resume=True).step == straight.step == 12
+    a, _ = load_tensors(tmp_path / "straight" / CHECKPOINT)
+    b, _ = load_tensors(pieces / CHECKPOINT)
+    assert a.keys() == b.keys()
+    different = [k for k in a if not torch.equal(a[k], b[k])]
+    assert not different, different[:5]
