@@ -134,17 +134,8 @@ def test_decoder_stage_sharpens_a_finished_run_without_moving_its_latents(
 ):
     config, run_dir, _ = tiny_run
     # Continue the finished run with a recipe that adds a refine head and 4 decoder steps.
-    ae = config.model.autoencoder
-    refined = dataclasses.replace(
-        config,
-        model=dataclasses.replace(
-            config.model, autoencoder=dataclasses.replace(ae, refine_res=2 * ae.plane_res)
-        ),
-        decoder=StageConfig(steps=4, batch=4, lr=3e-3, warmup=1),
-    )
-    run = tmp_path / "refined"
-    run.mkdir()
-    shutil.copy(run_dir / CHECKPOINT, run / CHECKPOINT)
+    refined = with_refine_head(config, decoder=StageConfig(steps=4, batch=4, lr=3e-3, warmup=1))
+    run = copy_checkpoint(run_dir, tmp_path / "refined")
     result = train(refined, tiny_dataset, run, resume=True)
     assert result.step == 20
     rows = [r for r in read_metrics(run) if r["stage"] == "decoder"]
@@ -169,31 +160,33 @@ def test_decoder_stage_sharpens_a_finished_run_without_moving_its_latents(
         assert head.abs().max() > 0  # started at zero, trained
     # The memory holds the same latents as the run it continued: the encoder was frozen.
     old, new = load_model(run_dir), load_model(run)
-    assert new.config.autoencoder.refine_res == 2 * ae.plane_res
+    assert new.config.autoencoder.refine_res == 2 * config.model.autoencoder.plane_res
     assert torch.equal(old.memory.latent(torch.arange(5)), new.memory.latent(torch.arange(5)))
 
 
 def test_a_checkpoint_past_the_decoder_stage_must_hold_its_head(tiny_run, tiny_dataset, tmp_path):
     config, run_dir, _ = tiny_run
-    ae = config.model.autoencoder
-    refined = dataclasses.replace(
-        config,
-        model=dataclasses.replace(
-            config.model, autoencoder=dataclasses.replace(ae, refine_res=2 * ae.plane_res)
-        ),
-    )
-    run = tmp_path / "refined"
-    run.mkdir()
-    shutil.copy(run_dir / CHECKPOINT, run / CHECKPOINT)
     # With a 4-step prior, step 16 lies past the prior stage (8 + 4): the checkpoint claims
     # a decoder stage, so a head it lacks is an error rather than an untrained head.
+    shorter = with_refine_head(config, prior=dataclasses.replace(config.prior, steps=4))
+    run = copy_checkpoint(run_dir, tmp_path / "refined")
     with pytest.raises(InputError, match="missing"):
-        train(
-            dataclasses.replace(refined, prior=dataclasses.replace(config.prior, steps=4)),
-            tiny_dataset,
-            run,
-            resume=True,
-        )
+        train(shorter, tiny_dataset, run, resume=True)
+
+
+def with_refine_head(config, **changes):
+    """`config` with a refine head at twice its plane resolution, and `changes`."""
+    ae = config.model.autoencoder
+    head = dataclasses.replace(ae, refine_res=2 * ae.plane_res)
+    model = dataclasses.replace(config.model, autoencoder=head)
+    return dataclasses.replace(config, model=model, **changes)
+
+
+def copy_checkpoint(run_dir, to):
+    """A new run folder holding only `run_dir`'s checkpoint."""
+    to.mkdir()
+    shutil.copy(run_dir / CHECKPOINT, to / CHECKPOINT)
+    return to
 
 
 def test_resume_inside_the_decoder_stage_continues_exactly(tiny_dataset, tmp_path):
