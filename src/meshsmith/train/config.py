@@ -33,6 +33,9 @@ from meshsmith.models.config import (
     build_dataclass,
 )
 
+#: The curriculum's stages, in the order they run (`TrainConfig`).
+STAGES = ("autoencoder", "prior", "decoder")
+
 
 @dataclass(frozen=True)
 class StageConfig:
@@ -119,7 +122,11 @@ class TrainConfig:
 
     @property
     def total_steps(self) -> int:
-        return self.autoencoder.steps + self.prior.steps + self.decoder.steps
+        return sum(getattr(self, name).steps for name in STAGES)
+
+    def stage_start(self, name: str) -> int:
+        """Global step at which stage `name` (one of `STAGES`) begins."""
+        return sum(getattr(self, before).steps for before in STAGES[: STAGES.index(name)])
 
     def with_total_steps(self, steps: int) -> TrainConfig:
         """The same recipe with its stages scaled to `steps` in all.
@@ -151,12 +158,7 @@ class TrainConfig:
         model = data.pop("model", {})
         if not isinstance(model, dict):
             raise InputError("model: expected a table of settings")
-        nested = {
-            "autoencoder": StageConfig,
-            "prior": StageConfig,
-            "decoder": StageConfig,
-            "loss": LossConfig,
-        }
+        nested = {**dict.fromkeys(STAGES, StageConfig), "loss": LossConfig}
         for key, kind in nested.items():
             if key in data:
                 data[key] = build_dataclass(kind, data[key])

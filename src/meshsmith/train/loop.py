@@ -115,11 +115,11 @@ class Trainer:
         objective: nn.Module,
         batch: Callable[[torch.Generator], tuple],
         start: int,
-        offset: int,
         optimizer_state: tuple[dict, list] | None,
     ) -> None:
         """Optimise `objective` from global step `start` to the end of stage `name`."""
         config, settings = self.config, getattr(self.config, name)
+        offset = config.stage_start(name)
         stage_end = offset + settings.steps
         end = min(stage_end, self.until)
         own = {id(p) for p in objective.parameters()}
@@ -189,17 +189,23 @@ class Trainer:
             self.result.validation[stage] = metrics
         distributed.barrier(self.world)
 
-    def run_autoencoder(self, step: int, optimizer_state: tuple[dict, list] | None) -> None:
-        """Stage 1 from global step `step`."""
+    def reconstruct(self, name: str, step: int, optimizer_state: tuple[dict, list] | None):
+        """Stage `name` from global step `step` with the autoencoder objective, on the
+        autoencoder's parameters that require gradients."""
         config, shapes = self.config, self.train_set
+        size = getattr(config, name).batch
 
         def batch(g: torch.Generator) -> tuple:
-            index = torch.randint(0, len(shapes), (config.autoencoder.batch,), generator=g)
+            index = torch.randint(0, len(shapes), (size,), generator=g)
             shape = (len(index), *config.model.autoencoder.latent_shape)
             return autoencoder_batch(shapes, index, config, g), torch.randn(shape, generator=g)
 
         objective = AutoencoderObjective(self.model, config.loss)
-        self.stage("autoencoder", objective, batch, step, 0, optimizer_state)
+        self.stage(name, objective, batch, step, optimizer_state)
+
+    def run_autoencoder(self, step: int, optimizer_state: tuple[dict, list] | None) -> None:
+        """Stage 1 from global step `step`."""
+        self.reconstruct("autoencoder", step, optimizer_state)
 
     def run_prior(self, step: int, optimizer_state: tuple[dict, list] | None) -> None:
         """Stage 2 from global step `step`: freeze the (EMA) autoencoder, encode latents and
@@ -218,27 +224,17 @@ class Trainer:
         def batch(g: torch.Generator) -> tuple:
             return (prior_batch(shapes, latents, text, self.model, config, g),)
 
-        offset = config.autoencoder.steps
-        self.stage("prior", PriorObjective(self.model), batch, step, offset, optimizer_state)
+        self.stage("prior", PriorObjective(self.model), batch, step, optimizer_state)
 
     def run_decoder(self, step: int, optimizer_state: tuple[dict, list] | None) -> None:
         """Stage 3 from global step `step`: the autoencoder objective with the encoder
         frozen, so only the decoder and the field MLP learn. Latents, and with them the
         prior and the memory, stay exactly as they were."""
-        config, shapes = self.config, self.train_set
         autoencoder = self.model.autoencoder
         autoencoder.requires_grad_(False)
         for part in autoencoder.decoder_parts():
             part.requires_grad_(True)
-
-        def batch(g: torch.Generator) -> tuple:
-            index = torch.randint(0, len(shapes), (config.decoder.batch,), generator=g)
-            shape = (len(index), *config.model.autoencoder.latent_shape)
-            return autoencoder_batch(shapes, index, config, g), torch.randn(shape, generator=g)
-
-        offset = config.autoencoder.steps + config.prior.steps
-        objective = AutoencoderObjective(self.model, config.loss)
-        self.stage("decoder", objective, batch, step, offset, optimizer_state)
+        self.reconstruct("decoder", step, optimizer_state)
 
     def run_memory(self, step: int) -> None:
         """Last stage: fill the EMA model's latent memory and rewrite the inference model."""
@@ -284,26 +280,25 @@ def train(
         torch.manual_seed(config.seed)
         trainer = Trainer(config, data, run_dir, world)
         step, optimizer_state, saved_stage = 0, None, None
+        prior, decoder = config.stage_start("prior"), config.stage_start("decoder")
         if resume:
             tensors, info = read_checkpoint(checkpoint)
             # A recipe may add a refine head to a run whose decoder stage has not begun.
-            before_decoder = info["step"] <= config.autoencoder.steps + config.prior.steps
-            fresh = ("autoencoder.refine.",) if before_decoder else ()
+            fresh = ("autoencoder.refine.",) if info["step"] <= decoder else ()
             restore_weights(tensors, trainer.model, trainer.ema, checkpoint, fresh)
             step, saved_stage = info["step"], info["stage"]
             optimizer_state = (optimizer_part(tensors), info["param_groups"])
         trainer.load_data()
         trainer.until = config.total_steps if until is None else min(until, config.total_steps)
-        if step < min(config.autoencoder.steps, trainer.until):
+        if step < min(prior, trainer.until):
             trainer.run_autoencoder(step, optimizer_state if saved_stage == "autoencoder" else None)
             step = trainer.result.step
-        prior_end = config.autoencoder.steps + config.prior.steps
-        if config.autoencoder.steps <= step < min(prior_end, trainer.until):
-            resumed = saved_stage == "prior" and step > config.autoencoder.steps
+        if prior <= step < min(decoder, trainer.until):
+            resumed = saved_stage == "prior" and step > prior
             trainer.run_prior(step, optimizer_state if resumed else None)
             step = trainer.result.step
-        if prior_end <= step < trainer.until:
-            resumed = saved_stage == "decoder" and step > prior_end
+        if decoder <= step < trainer.until:
+            resumed = saved_stage == "decoder" and step > decoder
             trainer.run_decoder(step, optimizer_state if resumed else None)
         step = max(step, trainer.result.step)
         if config.memory and step >= config.total_steps and world.main:
