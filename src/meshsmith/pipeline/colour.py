@@ -88,14 +88,20 @@ def prompt_albedo(prompt: str | None) -> tuple[float, float, float] | None:
     return min(found)[2] if found else None
 
 
-def surface_albedo(mesh: trimesh.Trimesh, image: Image.Image) -> np.ndarray:
-    """Mean linear albedo ``(3,)`` over `mesh`'s surface, read from its UV map `image`."""
+def surface_texels(mesh: trimesh.Trimesh, image: Image.Image) -> np.ndarray:
+    """Linear albedo ``(SAMPLES, 3)`` at area-uniform points of `mesh`'s surface, read
+    from its UV map `image`."""
     points, faces = trimesh.sample.sample_surface(mesh, SAMPLES, seed=_SEED)
     corners = mesh.triangles[faces]
     weights = trimesh.triangles.points_to_barycentric(corners, points)
     uv = np.einsum("nk,nkj->nj", weights, mesh.visual.uv[mesh.faces[faces]])
     rgb = trimesh.visual.color.uv_to_color(uv, image)[:, :3]
-    return srgb_to_linear(rgb / 255.0).mean(axis=0)
+    return srgb_to_linear(rgb / 255.0)
+
+
+def surface_albedo(mesh: trimesh.Trimesh, image: Image.Image) -> np.ndarray:
+    """Mean linear albedo ``(3,)`` over `mesh`'s surface, read from its UV map `image`."""
+    return surface_texels(mesh, image).mean(axis=0)
 
 
 def albedo_gain(current: np.ndarray, target: Sequence[float]) -> np.ndarray:
@@ -118,38 +124,33 @@ def match_albedo(mesh: trimesh.Trimesh, target: Sequence[float]) -> np.ndarray:
     return gain
 
 
-def recolour(mesh: trimesh.Trimesh, target: Sequence[float]) -> None:
-    """Give textured `mesh` the linear albedo `target` in place: each texel becomes
-    `target` scaled by its luminance over the surface's mean luminance."""
-    material = mesh.visual.material
-    image = material.baseColorTexture.convert("RGB")
-    mean = float(surface_albedo(mesh, image) @ _LUMA)
-    linear = srgb_to_linear(np.asarray(image, dtype=np.float64) / 255.0)
-    relative = (linear @ _LUMA) / max(mean, 1e-4)
-    colour = np.clip(relative[..., None] * np.asarray(target, dtype=np.float64), 0.0, 1.0)
-    pixels = np.round(linear_to_srgb(colour) * 255.0).astype(np.uint8)
-    material.baseColorTexture = Image.fromarray(pixels, "RGB")
-
-
 def colour_share(mesh: trimesh.Trimesh, target: Sequence[float]) -> float:
     """Share of `mesh`'s surface (area-weighted samples of its baseColor map) within
     `MATCH_DELTA_E` (CIE76) of linear albedo `target`."""
-    from meshsmith.data.colors import linear_to_lab
-
-    points, faces = trimesh.sample.sample_surface(mesh, SAMPLES, seed=_SEED)
-    weights = trimesh.triangles.points_to_barycentric(mesh.triangles[faces], points)
-    uv = np.einsum("nk,nkj->nj", weights, mesh.visual.uv[mesh.faces[faces]])
     image = mesh.visual.material.baseColorTexture.convert("RGB")
-    rgb = srgb_to_linear(trimesh.visual.color.uv_to_color(uv, image)[:, :3] / 255.0)
-    distance = np.linalg.norm(linear_to_lab(rgb) - linear_to_lab(np.asarray(target)), axis=1)
-    return float(np.mean(distance < MATCH_DELTA_E))
+    return _share(surface_texels(mesh, image), target)
 
 
 def follow_colour(mesh: trimesh.Trimesh, target: Sequence[float]) -> bool:
     """Give textured `mesh` the prompt's named colour `target` (linear albedo) unless at
     least `MATCH_SHARE` of its surface already has it (a red chair with black legs stays
-    as it is); then `recolour` it. Returns whether it was recoloured."""
-    if colour_share(mesh, target) >= MATCH_SHARE:
+    as it is): then every texel becomes `target` scaled by its luminance over the
+    surface's mean luminance. Returns whether the map was recoloured."""
+    material = mesh.visual.material
+    image = material.baseColorTexture.convert("RGB")
+    texels = surface_texels(mesh, image)
+    if _share(texels, target) >= MATCH_SHARE:
         return False
-    recolour(mesh, target)
+    linear = srgb_to_linear(np.asarray(image, dtype=np.float64) / 255.0)
+    relative = (linear @ _LUMA) / max(float(texels.mean(axis=0) @ _LUMA), 1e-4)
+    colour = np.clip(relative[..., None] * np.asarray(target, dtype=np.float64), 0.0, 1.0)
+    pixels = np.round(linear_to_srgb(colour) * 255.0).astype(np.uint8)
+    material.baseColorTexture = Image.fromarray(pixels, "RGB")
     return True
+
+
+def _share(texels: np.ndarray, target: Sequence[float]) -> float:
+    from meshsmith.data.colors import linear_to_lab
+
+    distance = np.linalg.norm(linear_to_lab(texels) - linear_to_lab(np.asarray(target)), axis=1)
+    return float(np.mean(distance < MATCH_DELTA_E))
