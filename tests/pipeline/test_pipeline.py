@@ -153,6 +153,13 @@ def test_the_colour_a_prompt_names_is_the_assets(generated):
     assert albedo[0] > 5 * max(albedo[1], albedo[2])
 
 
+def test_a_stated_size_is_the_assets(pipe):
+    asset = pipe.text("a wooden stool about 45 cm tall", seed=2)
+    assert asset.mesh.extents[1] == pytest.approx(0.45)
+    with pytest.raises(InputError, match="sizes must be between"):
+        pipe.text("a wooden stool 0 cm tall")
+
+
 def test_memory_start_is_an_option(generated, pipe):
     if not len(pipe.runtime.model.memory):
         pytest.skip(f"{TEST_MODEL} has no latent memory")

@@ -31,7 +31,7 @@ from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
 from meshsmith.pipeline.request import Request
 from meshsmith.pipeline.runtime import ModelRuntime
-from meshsmith.pipeline.size import asset_size
+from meshsmith.pipeline.size import longest_side
 
 STAGES = ("encode", "sample", "field", "cleanup", "simplify", "unwrap", "bake")
 #: ``progress(stage, fraction_done_overall)``, called as each stage starts and ends.
@@ -256,10 +256,10 @@ class Pipeline:
     ) -> tuple[trimesh.Trimesh, dict[str, Any]]:
         """Latent → textured mesh and its QA report.
 
-        The mesh's longest side is the recalled training shapes' size (`hint`), else
-        the prompt's rule (`asset_size`); its baseColor map takes the colour the prompt
-        names (`follow_colour`), else it is tinted towards their mean albedo
-        (`match_albedo`), except for photos, whose own colours count.
+        The mesh's size is the one the prompt states, else the recalled training
+        shapes' (`hint`), else the prompt's rule (`longest_side`); its baseColor map
+        takes the colour the prompt names (`follow_colour`), else it is tinted towards
+        their mean albedo (`match_albedo`), except for photos, whose own colours count.
         """
         from meshsmith.geometry.normalize import normalization_matrix
         from meshsmith.geometry.qa import inspect_mesh
@@ -275,7 +275,7 @@ class Pipeline:
         with tracker.stage("simplify", timings):
             mesh = simplify_closed(mesh, grid, config, seed)
             photo = request.photo_colours(mesh)
-            size = round(hint.size, 3) if hint.size is not None else asset_size(request.prompt)
+            size = longest_side(request.prompt, mesh.extents, hint.size)
             to_metres = normalization_matrix(mesh.bounds, size)
         with tracker.stage("unwrap", timings):
             mesh.apply_transform(to_metres)

@@ -44,7 +44,8 @@ class Request:
 
     @classmethod
     def from_text(cls, prompt: Any) -> Request:
-        """Raises `InputError` for a non-string, empty or over-long prompt."""
+        """Raises `InputError` for a non-string, empty or over-long prompt, or one
+        that states an impossible size (`meshsmith.pipeline.size.stated_size`)."""
         if not isinstance(prompt, str):
             raise InputError(f"the prompt must be text, got {type(prompt).__name__}")
         text = " ".join(prompt.split())
@@ -54,6 +55,9 @@ class Request:
             raise InputError(
                 f"the prompt is {len(text)} characters long; the limit is {MAX_PROMPT_CHARS}"
             )
+        from meshsmith.pipeline.size import stated_size
+
+        stated_size(text)
         return cls("text", prompt=text)
 
     @classmethod

@@ -1,20 +1,28 @@
 """How big a generated asset is in metres.
 
-The model works in the normalised frame (longest side 1). When its latent memory
-is used, the asset gets the size of the training shapes it recalls
-(`Model.recall`); this module is the fallback for a model without a memory
-or a generation with ``memory=False``. A text prompt that names one of the data
-engine's categories ("a red stool", "a tall pine tree") gets that category's
-plausible size: the middle of its `size_range` (geometric mean), or its lower /
-upper part when the prompt says "small" / "large". Anything else, and every image
-or sketch, is `DEFAULT_SIZE` along its longest side.
+The model works in the normalised frame (longest side 1); `longest_side` says how
+long that side is in metres, in this order:
+
+1. a size the prompt states (`stated_size`: "a vase about 18 cm tall", "a 2 m
+   long bench", "a 30-inch wide stool"), along the side it names;
+2. the size of the training shapes the latent memory recalls (`Model.recall`);
+3. `asset_size`, for a model without a memory or a generation with
+   ``memory=False``: a text prompt that names one of the data engine's categories
+   ("a red stool", "a tall pine tree") gets that category's plausible size, the
+   middle of its `size_range` (geometric mean), or its lower / upper part when the
+   prompt says "small" / "large". Anything else, and every image or sketch, is
+   `DEFAULT_SIZE` along its longest side.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+
+from meshsmith.errors import InputError
 
 #: Longest side in metres when the prompt names no known category.
 DEFAULT_SIZE = 1.0
@@ -22,6 +30,103 @@ _SMALL = ("small", "little", "tiny", "compact", "short", "mini")
 _LARGE = ("large", "big", "tall", "huge", "giant", "long")
 #: Position inside the category's size range (0 = smallest, 1 = largest).
 _SMALL_AT, _LARGE_AT = 0.15, 0.85
+#: Stated sizes a prompt may ask for, in metres (a grain of rice to a tower).
+MIN_STATED, MAX_STATED = 0.001, 1000.0
+#: Metres per unit, by every spelling `stated_size` reads.
+_UNITS = {
+    **dict.fromkeys(("mm", "millimeter", "millimeters", "millimetre", "millimetres"), 0.001),
+    **dict.fromkeys(("cm", "centimeter", "centimeters", "centimetre", "centimetres"), 0.01),
+    **dict.fromkeys(("m", "meter", "meters", "metre", "metres"), 1.0),
+    **dict.fromkeys(("km",), 1000.0),
+    **dict.fromkeys(("in", "inch", "inches", '"'), 0.0254),
+    **dict.fromkeys(("ft", "foot", "feet", "'"), 0.3048),
+}
+#: Words after a length that say which side it measures (`StatedSize.along`).
+_SIDES = {
+    **dict.fromkeys(("tall", "high", "in height"), "height"),
+    **dict.fromkeys(
+        ("long", "wide", "deep", "across", "in length", "in width", "in diameter"), "across"
+    ),
+}
+_AXIS_WORDS = "|".join(sorted(_SIDES, key=len, reverse=True))
+_UNIT_WORDS = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True) if u != "in")
+# A number, a unit, and the side it measures if said: "18 cm tall", "2-metre long",
+# "1.5m", "30 in wide" (bare "in" only before a side word: "4 in the box" is no size).
+_LENGTH = re.compile(
+    rf"(?<![\w.,])(?P<number>\d{{1,3}}(?:,\d{{3}})+(?![\d,])|\d+(?:[.,]\d+)?|\.\d+)\s?-?\s?"
+    rf"(?:(?P<unit>{_UNIT_WORDS})(?!\w)|(?P<inch>in)(?=\s+(?:{_AXIS_WORDS})\b))"
+    rf"(?:[\s-]+(?P<side>{_AXIS_WORDS})\b)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class StatedSize:
+    """A length a prompt states.
+
+    Attributes
+    ----------
+    metres : float
+    along : {"height", "across", "longest"}
+        The side it measures: the height ("tall", "high"), the longest side across
+        the ground ("long", "wide", "deep", "across", "in diameter"), or, when the
+        prompt does not say, the longest side of all.
+    """
+
+    metres: float
+    along: str
+
+    def longest_side(self, extents: Sequence[float]) -> float:
+        """Length in metres of the longest side of a shape with `extents` (any unit,
+        ``(x, y, z)``, +Y up) scaled so that its stated side measures `metres`."""
+        x, y, z = (float(e) for e in extents)
+        measured = {"height": y, "across": max(x, z), "longest": max(x, y, z)}[self.along]
+        return self.metres * max(x, y, z) / max(measured, 1e-6 * max(x, y, z))
+
+
+def stated_size(prompt: str | None) -> StatedSize | None:
+    """The first length `prompt` states with a unit (`_UNITS`), or None.
+
+    Raises
+    ------
+    InputError
+        If that length is outside `MIN_STATED`-`MAX_STATED` metres.
+
+    Examples
+    --------
+    >>> stated_size("blue vase (about 18 cm tall)")
+    StatedSize(metres=0.18, along='height')
+    >>> stated_size("a 2 m bench"), stated_size("a red chair")
+    (StatedSize(metres=2.0, along='longest'), None)
+    """
+    match = _LENGTH.search(prompt or "")
+    if match is None:
+        return None
+    unit = (match["unit"] or match["inch"]).lower()
+    number = match["number"]
+    # "1,500 mm" groups thousands; "1,5 m" is a decimal comma.
+    thousands = re.fullmatch(r"\d{1,3}(?:,\d{3})+", number) is not None
+    number = number.replace(",", "" if thousands else ".")
+    metres = round(float(number) * _UNITS[unit], 6)
+    if not MIN_STATED <= metres <= MAX_STATED:
+        raise InputError(
+            f"the prompt asks for {match[0].strip()!r}; sizes must be between "
+            f"{MIN_STATED * 1000:g} mm and {MAX_STATED:g} m"
+        )
+    side = " ".join((match["side"] or "").lower().split())
+    return StatedSize(metres, _SIDES.get(side, "longest"))
+
+
+def longest_side(prompt: str | None, extents: Sequence[float], recalled: float | None) -> float:
+    """Longest side in metres of an asset with normalised `extents` generated from
+    `prompt` (None: a photo or sketch), the memory having recalled shapes of
+    longest side `recalled` (None: no recall); the order is the module's."""
+    stated = stated_size(prompt)
+    if stated is not None:
+        return stated.longest_side(extents)
+    if recalled is not None:
+        return round(recalled, 3)
+    return asset_size(prompt)
 
 
 def asset_size(prompt: str | None) -> float:
