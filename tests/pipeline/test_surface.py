@@ -1,11 +1,59 @@
-"""Cleanup of extracted surfaces: floaters and strays."""
+"""Extracted surfaces: settled after simplifying; cleanup of floaters and strays."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import trimesh
 
-from meshsmith.pipeline.surface import STRAY_GAP, STRAY_RATIO, drop_strays
+from meshsmith.geometry import topology
+from meshsmith.geometry.intersections import find_crossings
+from meshsmith.models.model import THIN_OFFSET
+from meshsmith.pipeline.config import GenerationConfig
+from meshsmith.pipeline.field import GridField
+from meshsmith.pipeline.surface import (
+    STRAY_GAP,
+    STRAY_RATIO,
+    clean_closed,
+    drop_strays,
+    extract_surface,
+    simplify_closed,
+)
+
+RADIUS = 0.25
+
+
+def sphere_and_rod(points: np.ndarray) -> np.ndarray:
+    """Field rows (sdf, albedo, roughness, metallic) of a sphere with a gradient of 0.5,
+    like a trained field's, and a rod along +x whose field dips to +0.003 on its
+    axis without crossing zero: at the zero level the rod is not there."""
+    points = np.asarray(points, dtype=np.float64)
+    sphere = 0.5 * (np.linalg.norm(points, axis=1) - RADIUS)
+    t = np.clip(points[:, 0], 0.2, 0.5)
+    axis = np.stack([t, np.zeros_like(t), np.zeros_like(t)], axis=1)
+    rod = 0.5 * np.linalg.norm(points - axis, axis=1) + 0.003
+    out = np.full((len(points), 6), 0.5, dtype=np.float32)
+    out[:, 0] = np.minimum(sphere, rod)
+    return out
+
+
+def test_simplified_surface_is_settled_onto_the_zero_level():
+    pytest.importorskip("embreex")
+    config = GenerationConfig(resolution=64, coarse_resolution=16, faces=2000)
+    grid = GridField(sphere_and_rod, bound=0.55, resolution=64)
+    offset = clean_closed(extract_surface(grid, config, seed=0), grid.spacing)
+    assert len(offset.faces) > 2 * config.faces
+    mesh = simplify_closed(offset, grid, config, seed=0)
+    assert len(mesh.faces) <= config.faces
+    assert topology.is_closed_manifold(mesh) and mesh.body_count == 1
+    assert len(find_crossings(mesh.vertices, mesh.faces)[0]) == 0
+    assert mesh.bounds[1, 0] > 0.45  # the rod is whole, to its tip
+    # The sphere away from the rod sits on the zero level, not at the offset level.
+    far = mesh.vertices[:, 0] < 0.1
+    field = sphere_and_rod(mesh.vertices[far])[:, 0]
+    assert np.abs(field).max() < 0.2 * THIN_OFFSET
+    before = sphere_and_rod(offset.vertices[offset.vertices[:, 0] < 0.1])[:, 0]
+    assert np.abs(before).min() > 0.8 * THIN_OFFSET
 
 
 def cube(side: float, centre: tuple[float, float, float]) -> trimesh.Trimesh:

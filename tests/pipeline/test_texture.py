@@ -37,14 +37,14 @@ def sphere_query(points: np.ndarray) -> np.ndarray:
 @pytest.fixture(scope="module")
 def sphere_grid() -> tuple[GridField, trimesh.Trimesh]:
     grid = GridField(sphere_query, bound=0.55, resolution=64)
-    mesh = extract_surface(grid, GenerationConfig(resolution=64, coarse_resolution=16), seed=0)
-    return grid, mesh
+    config = GenerationConfig(resolution=64, coarse_resolution=16)
+    return grid, extract_surface(grid, config, seed=0, settled=True)
 
 
 def test_grid_field_extracts_what_extract_mesh_extracts(sphere_grid):
     grid, mesh = sphere_grid
     config = GenerationConfig(resolution=64, coarse_resolution=16)
-    unsettled = extract_surface(grid, config, seed=0, settled=False)
+    unsettled = extract_surface(grid, config, seed=0)
     direct = extract_mesh(
         lambda p: sphere_query(p)[:, 0],
         bounds=grid.bounds,

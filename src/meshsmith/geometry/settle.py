@@ -19,9 +19,9 @@ moves of the vertices of crossing faces and of their neighbours (`UNFOLD_RINGS`)
 are taken back whole, until no edge passes through a face (`find_crossings`). That
 leaves a margin: easing only the folded vertices by half a move per round kept
 more of the moves (autoencoded test shapes F@0.02 0.610 against 0.564), but left
-creases so tight that simplification to 10k faces folded them again, and the
-pipeline fell back to the unsettled surface for 7 of 12 gallery prompts
-against 2.
+creases so tight that simplification to 10k faces folded them again. The
+generation pipeline now simplifies first and settles the simplified surface
+(`meshsmith.pipeline.surface.simplify_closed`).
 """
 
 from __future__ import annotations

@@ -313,7 +313,6 @@ def extract_field(
         When the field has no surface in `bounds`.
     """
     from meshsmith.geometry.extract import extract_mesh
-    from meshsmith.geometry.settle import settle
 
     mesh = extract_mesh(
         sdf,
@@ -324,9 +323,18 @@ def extract_field(
         inside=FIELD_INSIDE,
         batch_size=batch_size,
     ).mesh
-    if not settled:
-        return mesh
-    probe = probe or sdf
+    return settle_field(mesh, probe or sdf) if settled else mesh
+
+
+def settle_field(
+    mesh: trimesh.Trimesh, probe: Callable[[np.ndarray], np.ndarray]
+) -> trimesh.Trimesh:
+    """`mesh`, a surface at ``FIELD_LEVEL + THIN_OFFSET`` of a field (`extract_field`
+    unsettled, or that simplified), settled back onto `FIELD_LEVEL` where the field
+    crosses it nearby (`meshsmith.geometry.settle`); `probe` gives the field at any
+    points."""
+    from meshsmith.geometry.settle import settle
+
     return settle(mesh, lambda points: probe(points) - FIELD_LEVEL, THIN_OFFSET)
 
 

@@ -6,9 +6,10 @@
 
 Stages, each timed (`STAGES`): encode the condition; sample a latent (flow prior,
 classifier-free guidance, seeded noise); evaluate the field coarse-to-fine and run
-marching cubes; clean up and prove the mesh watertight and manifold (repairing it
-if not) and place it in metres; simplify to the face budget; unwrap UVs; bake
-baseColor, metallicRoughness and normal maps. Saving adds "export", a preview
+marching cubes a little above its zero level; clean up and prove the mesh
+watertight and manifold (repairing it if not); simplify to the face budget, settle
+onto the zero level (thin parts stay whole) and place it in metres; unwrap UVs;
+bake baseColor, metallicRoughness and normal maps. Saving adds "export", a preview
 "preview".
 """
 

