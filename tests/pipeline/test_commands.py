@@ -84,6 +84,7 @@ def huge_png(path):
     [
         (("",), "empty"),
         (("x" * 301,), "301 characters"),
+        (("a vase 0 cm tall",), "out of range"),
         ((), "exactly one of"),
         (("a chair", "--image", "{photo}"), "exactly one of"),
         (("a chair", "--faces", "99"), "at least 100"),

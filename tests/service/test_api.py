@@ -210,6 +210,7 @@ def test_oversized_bodies_are_refused(client):
     [
         ({"json": {"prompt": "a chair", "colour": "red"}}, 422, "unknown option(s) colour"),
         ({"json": {"prompt": ""}}, 422, "must not be empty"),
+        ({"json": {"prompt": "a 5 km stool"}}, 422, "sizes must be between 1 mm and 1000 m"),
         ({"json": ["a chair"]}, 422, "JSON object"),
         ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400,
          "not valid JSON"),

@@ -59,6 +59,7 @@ def test_cache_key_changes_with_anything_that_changes_the_result(change):
         ({}, "prompt: required"),
         ({"prompt": "   "}, "must not be empty"),
         ({"prompt": "x" * 301}, "at most 300"),
+        ({"prompt": "a vase 0 cm tall"}, "size in the prompt, '0 cm tall', is out of range"),
         ({"prompt": "x", "faces": 10}, "faces: must be between 100"),
         ({"prompt": "x", "faces": "2000"}, "faces: must be an integer"),
         ({"prompt": "x", "seed": True}, "seed: must be an integer"),

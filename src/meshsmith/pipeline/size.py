@@ -110,8 +110,8 @@ def stated_size(prompt: str | None) -> StatedSize | None:
     metres = round(float(number) * _UNITS[unit], 6)
     if not MIN_STATED <= metres <= MAX_STATED:
         raise InputError(
-            f"the prompt asks for {match[0].strip()!r}; sizes must be between "
-            f"{MIN_STATED * 1000:g} mm and {MAX_STATED:g} m"
+            f"the size in the prompt, {match[0].strip()!r}, is out of range: sizes must "
+            f"be between {MIN_STATED * 1000:g} mm and {MAX_STATED:g} m"
         )
     side = " ".join((match["side"] or "").lower().split())
     return StatedSize(metres, _SIDES.get(side, "longest"))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from meshsmith.errors import InputError
+from meshsmith.pipeline.size import stated_size
 
 KINDS = ("text", "image", "sketch")
 # The writers of meshsmith.export.EXPORTERS (a test keeps them equal); listed here so the
@@ -114,6 +115,7 @@ def text_spec(body: Any) -> JobSpec:
         raise InputError("prompt: must not be empty")
     if len(" ".join(prompt.split())) > MAX_PROMPT_CHARS:
         raise InputError(f"prompt: at most {MAX_PROMPT_CHARS} characters")
+    stated_size(prompt)  # an impossible stated size is refused here, not by a worker
     return JobSpec(kind="text", prompt=prompt, options=parse_options(body, from_form=False))
 
 
