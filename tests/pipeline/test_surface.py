@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import trimesh
 
+from meshsmith.eval.stability import stability
 from meshsmith.geometry import topology
 from meshsmith.geometry.intersections import find_crossings
 from meshsmith.models.model import THIN_OFFSET
@@ -17,6 +18,7 @@ from meshsmith.pipeline.surface import (
     clean_closed,
     drop_strays,
     extract_surface,
+    flat_base,
     simplify_closed,
 )
 
@@ -39,7 +41,7 @@ def sphere_and_rod(points: np.ndarray) -> np.ndarray:
 
 def test_simplified_surface_is_settled_onto_the_zero_level():
     pytest.importorskip("embreex")
-    config = GenerationConfig(resolution=64, coarse_resolution=16, faces=2000)
+    config = GenerationConfig(resolution=64, coarse_resolution=16, faces=2000, base=0.0)
     grid = GridField(sphere_and_rod, bound=0.55, resolution=64)
     offset = clean_closed(extract_surface(grid, config, seed=0), grid.spacing)
     assert len(offset.faces) > 2 * config.faces
@@ -90,3 +92,39 @@ def test_pieces_near_each_other_form_one_group():
 def test_one_part_is_returned_as_is():
     mesh = cube(1.0, (0, 0, 0))
     assert drop_strays(mesh) is mesh
+
+
+def spinning_top() -> trimesh.Trimesh:
+    """A box on a downward cone: it touches the floor at the cone's apex only."""
+    cone = trimesh.creation.cone(radius=0.2, height=0.3, sections=48)
+    cone.apply_transform(trimesh.transformations.rotation_matrix(np.pi / 2, [1, 0, 0]))
+    top = trimesh.creation.box(extents=(0.4, 0.2, 0.4)).apply_translation((0, 0.1, 0))
+    cone.apply_translation((0, -cone.bounds[1, 1] + 0.001, 0))
+    return trimesh.boolean.union([cone, top], engine="manifold")
+
+
+def test_flat_base_makes_a_pointed_bottom_stand():
+    pytest.importorskip("embreex")
+    mesh = spinning_top()
+    assert not stability(mesh).stable  # a point contact topples
+    flat = flat_base(mesh, 0.05)
+    assert topology.is_closed_manifold(flat)
+    assert stability(flat).stable
+    low = flat.bounds[0, 1]
+    assert low == pytest.approx(mesh.bounds[0, 1] + 0.05 * mesh.extents[1], abs=1e-6)
+    assert (np.abs(flat.vertices[:, 1] - low) < 1e-6).sum() >= 3  # a flat face, not a point
+    assert flat.bounds[1] == pytest.approx(mesh.bounds[1], abs=1e-6)  # only the bottom changes
+    assert flat_base(mesh, 0.0) is mesh
+
+
+def test_the_base_is_inside_the_face_budget():
+    pytest.importorskip("embreex")
+    config = GenerationConfig(resolution=64, coarse_resolution=16, faces=300, base=0.05)
+    grid = GridField(sphere_and_rod, bound=0.55, resolution=64)
+    offset = clean_closed(extract_surface(grid, config, seed=0), grid.spacing)
+    mesh = simplify_closed(offset, grid, config, seed=0)
+    assert len(mesh.faces) <= config.faces
+    assert topology.is_closed_manifold(mesh) and stability(mesh).stable
+    low = mesh.bounds[0, 1]
+    assert low > -RADIUS + 0.01  # 5 % of the height above the sphere's bottom
+    assert (np.abs(mesh.vertices[:, 1] - low) < 1e-6).sum() >= 3

@@ -8,9 +8,9 @@ Stages, each timed (`STAGES`): encode the condition; sample a latent (flow prior
 classifier-free guidance, seeded noise); evaluate the field coarse-to-fine and run
 marching cubes a little above its zero level; clean up and prove the mesh
 watertight and manifold (repairing it if not); simplify to the face budget, settle
-onto the zero level (thin parts stay whole) and place it in metres; unwrap UVs;
-bake baseColor, metallicRoughness and normal maps. Saving adds "export", a preview
-"preview".
+onto the zero level (thin parts stay whole), trim a flat base and place it in
+metres; unwrap UVs; bake baseColor, metallicRoughness and normal maps. Saving adds
+"export", a preview "preview".
 """
 
 from __future__ import annotations
