@@ -45,8 +45,6 @@ def check_closed_and_textured(asset, faces: int, texture: int) -> None:
         assert image.size == (texture, texture)
     low, high = asset.mesh.bounds
     assert low[1] == pytest.approx(0.0, abs=1e-9)  # stands on the ground
-    on_floor = asset.mesh.vertices[np.abs(asset.mesh.vertices[:, 1]) < 1e-6]
-    assert len(np.unique(on_floor[:, [0, 2]].round(6), axis=0)) >= 3  # on a flat base
     assert (low[[0, 2]] + high[[0, 2]]) == pytest.approx([0.0, 0.0], abs=1e-9)
 
 

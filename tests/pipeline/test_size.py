@@ -13,6 +13,7 @@ from meshsmith.pipeline.size import (
     asset_size,
     longest_side,
     stated_size,
+    worded_range,
 )
 
 
@@ -105,3 +106,20 @@ def test_the_stated_side_gets_the_stated_length():
     assert longest_side("a chair", extents, 0.9123) == 0.912
     assert longest_side("a chair", extents, None) == asset_size("a chair")
     assert longest_side(None, extents, None) == DEFAULT_SIZE
+
+
+def test_size_words_keep_a_recalled_size_in_their_part_of_the_range():
+    low, high = SPECS["rocket"].size_range
+    small, large = worded_range("a small rocket"), worded_range("a huge rocket")
+    assert small[0] == low and small[1] < large[0] and large[1] == high
+    extents = (0.2, 1.0, 0.2)
+    # The recalled rockets were middling; the prompt asked for a small one.
+    assert longest_side("a small sci-fi spaceship", extents, high, "rocket") == small[1]
+    assert longest_side("a large spaceship", extents, low, "rocket") == large[0]
+    inside = round((small[0] + small[1]) / 2, 3)
+    assert longest_side("a small spaceship", extents, inside, "rocket") == inside
+    # No size word, both kinds, or an unknown category: the recalled size stands.
+    assert longest_side("a spaceship", extents, high, "rocket") == high
+    assert worded_range("a big little rocket") is None
+    assert worded_range("a small glowing orb") is None
+    assert longest_side("a small orb", extents, 2.5, None) == 2.5  # no category known

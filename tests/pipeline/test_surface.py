@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import trimesh
@@ -15,6 +17,7 @@ from meshsmith.pipeline.field import GridField
 from meshsmith.pipeline.surface import (
     STRAY_GAP,
     STRAY_RATIO,
+    base_share,
     clean_closed,
     drop_strays,
     extract_surface,
@@ -115,16 +118,38 @@ def test_flat_base_makes_a_pointed_bottom_stand():
     assert (np.abs(flat.vertices[:, 1] - low) < 1e-6).sum() >= 3  # a flat face, not a point
     assert flat.bounds[1] == pytest.approx(mesh.bounds[1], abs=1e-6)  # only the bottom changes
     assert flat_base(mesh, 0.0) is mesh
+    # The least trim that makes it stand; none for what stands already.
+    assert 0 < base_share(mesh, 0.3) <= 0.1
+    assert base_share(flat, 0.3) == 0.0
+    assert base_share(mesh, 0.0) == 0.0
 
 
-def test_the_base_is_inside_the_face_budget():
+def three_legged_table(points: np.ndarray) -> np.ndarray:
+    """Field rows of a slab on three legs with round feet, one leg 0.016 longer:
+    the table touches the floor with that foot alone."""
+    points = np.asarray(points, dtype=np.float64)
+    q = np.abs(points - (0.0, 0.15, 0.0)) - (0.3, 0.05, 0.3)
+    field = np.linalg.norm(np.maximum(q, 0.0), axis=1) + np.minimum(q.max(axis=1), 0.0)
+    for x, z, bottom in ((0.2, 0.2, -0.316), (-0.2, 0.2, -0.3), (0.0, -0.2, -0.3)):
+        y = np.clip(points[:, 1], bottom, 0.15)
+        axis = np.stack([np.full_like(y, x), y, np.full_like(y, z)], axis=1)
+        field = np.minimum(field, np.linalg.norm(points - axis, axis=1) - 0.04)
+    out = np.full((len(points), 6), 0.5, dtype=np.float32)
+    out[:, 0] = 0.5 * field
+    return out
+
+
+def test_a_surface_that_tips_gets_the_least_base_that_stands():
     pytest.importorskip("embreex")
-    config = GenerationConfig(resolution=64, coarse_resolution=16, faces=300, base=0.05)
-    grid = GridField(sphere_and_rod, bound=0.55, resolution=64)
+    config = GenerationConfig(resolution=64, coarse_resolution=16, faces=2000, base=0.05)
+    grid = GridField(three_legged_table, bound=0.55, resolution=64)
     offset = clean_closed(extract_surface(grid, config, seed=0), grid.spacing)
+    kept = simplify_closed(offset, grid, replace(config, base=0.0), seed=0)
+    assert not stability(kept).stable
     mesh = simplify_closed(offset, grid, config, seed=0)
     assert len(mesh.faces) <= config.faces
     assert topology.is_closed_manifold(mesh) and stability(mesh).stable
-    low = mesh.bounds[0, 1]
-    assert low > -RADIUS + 0.01  # 5 % of the height above the sphere's bottom
-    assert (np.abs(mesh.vertices[:, 1] - low) < 1e-6).sum() >= 3
+    # A third of 0.05 cuts the long leg only, two thirds all three.
+    trimmed = mesh.bounds[0, 1] - kept.bounds[0, 1]
+    assert trimmed == pytest.approx(2 / 3 * 0.05 * kept.extents[1], abs=2e-3)
+    assert (np.abs(mesh.vertices[:, 1] - mesh.bounds[0, 1]) < 1e-6).sum() >= 9

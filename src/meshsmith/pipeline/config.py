@@ -52,11 +52,12 @@ class GenerationConfig:
         Half side of the sampled cube in the normalised frame: the triplanes'
         extent, so shapes that reach slightly past [-0.5, 0.5] are not clipped.
     base : float
-        Share of the height trimmed off the bottom so the asset stands on a flat base
-        (`meshsmith.pipeline.surface.flat_base`); 0 keeps the bottom as generated.
-        Generated feet and bottoms come out rounded and a little uneven, so half
-        the text assets touched the floor at a point or two and tipped over;
-        trimmed by 0.03, 0.93 stood (`meshsmith eval`'s stability, 60 test prompts).
+        Most of the height trimmed off the bottom of an asset that does not stand,
+        so it stands on a flat base (`meshsmith.pipeline.surface.base_share`); 0
+        keeps every bottom as generated. Generated feet and bottoms come out
+        rounded and a little uneven, so half the text assets touched the floor at
+        a point or two and tipped over; with up to 0.03 trimmed, 0.90 stood
+        (`meshsmith eval`'s stability, 60 test prompts).
     precision : {"fp32", "bf16", "int8"}
         Arithmetic of the prior and the field decoder on CPU: fp32 eager, bf16
         autocast, or int8 dynamic quantisation of their Linear layers. bf16 is the

@@ -276,7 +276,7 @@ class Pipeline:
         with tracker.stage("simplify", timings):
             mesh = simplify_closed(mesh, grid, config, seed)
             photo = request.photo_colours(mesh)
-            size = longest_side(request.prompt, mesh.extents, hint.size)
+            size = longest_side(request.prompt, mesh.extents, hint.size, hint.category)
             to_metres = normalization_matrix(mesh.bounds, size)
         with tracker.stage("unwrap", timings):
             mesh.apply_transform(to_metres)

@@ -5,7 +5,9 @@ long that side is in metres, in this order:
 
 1. a size the prompt states (`stated_size`: "a vase about 18 cm tall", "a 2 m
    long bench", "a 30-inch wide stool"), along the side it names;
-2. the size of the training shapes the latent memory recalls (`Model.recall`);
+2. the size of the training shapes the latent memory recalls (`Model.recall`),
+   kept inside the lower or upper part of their category's size range when the
+   prompt says "small" or "large" (`worded_range`);
 3. `asset_size`, for a model without a memory or a generation with
    ``memory=False``: a text prompt that names one of the data engine's categories
    ("a red stool", "a tall pine tree") gets that category's plausible size, the
@@ -30,6 +32,8 @@ _SMALL = ("small", "little", "tiny", "compact", "short", "mini")
 _LARGE = ("large", "big", "tall", "huge", "giant", "long")
 #: Position inside the category's size range (0 = smallest, 1 = largest).
 _SMALL_AT, _LARGE_AT = 0.15, 0.85
+#: Share of a category's size range at each end that "small" and "large" name.
+WORDED_SHARE = 0.3
 #: Stated sizes a prompt may ask for, in metres (a grain of rice to a tower).
 MIN_STATED, MAX_STATED = 0.001, 1000.0
 #: Metres per unit, by every spelling `stated_size` reads.
@@ -117,16 +121,53 @@ def stated_size(prompt: str | None) -> StatedSize | None:
     return StatedSize(metres, _SIDES.get(side, "longest"))
 
 
-def longest_side(prompt: str | None, extents: Sequence[float], recalled: float | None) -> float:
+def longest_side(
+    prompt: str | None,
+    extents: Sequence[float],
+    recalled: float | None,
+    category: str | None = None,
+) -> float:
     """Longest side in metres of an asset with normalised `extents` generated from
     `prompt` (None: a photo or sketch), the memory having recalled shapes of
-    longest side `recalled` (None: no recall); the order is the module's."""
+    `category` with longest side `recalled` (None: no recall); the order is the
+    module's. A recalled size is kept inside the part of the category's size
+    range that a size word of the prompt names (`worded_range`).
+    """
     stated = stated_size(prompt)
     if stated is not None:
         return stated.longest_side(extents)
     if recalled is not None:
+        span = worded_range(prompt, category)
+        if span is not None:
+            recalled = min(max(recalled, span[0]), span[1])
         return round(recalled, 3)
     return asset_size(prompt)
+
+
+def worded_range(prompt: str | None, category: str | None = None) -> tuple[float, float] | None:
+    """The part of a category's size range (metres) that `prompt` asks for with a
+    size word, or None: "small", "short", "little"... its lowest `WORDED_SHARE`,
+    "large", "tall", "big"... its highest, as the data engine's captions use them
+    (`meshsmith.data.captions.size_words`). The category is `category` (the
+    recalled shapes'), else the one the prompt names.
+
+    Examples
+    --------
+    >>> worded_range("a small stool")  # stool: 0.38-0.85 m
+    (0.38, 0.521)
+    >>> worded_range("a stool") is None
+    True
+    """
+    words = _words(prompt or "")
+    small = any(w in words for w in _SMALL)
+    if small == any(w in words for w in _LARGE):  # neither, or both
+        return None
+    category = category or _category_of(words)
+    if category not in _size_ranges():
+        return None
+    low, high = _size_ranges()[category]
+    cut = WORDED_SHARE * (high - low)
+    return (low, round(low + cut, 3)) if small else (round(high - cut, 3), high)
 
 
 def asset_size(prompt: str | None) -> float:
