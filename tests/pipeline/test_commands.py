@@ -12,8 +12,10 @@ import sys
 import pytest
 from PIL import Image
 
+from meshsmith.cli import build_parser
 from meshsmith.export import read_provenance
-from meshsmith.pipeline.commands import _stage_progress, long_lived
+from meshsmith.pipeline.commands import _config, _stage_progress, long_lived
+from meshsmith.pipeline.config import GenerationConfig
 from tests.conftest import MESHSMITH
 from tests.pipeline.conftest import TEST_MODEL
 
@@ -88,6 +90,8 @@ def huge_png(path):
         ((), "exactly one of"),
         (("a chair", "--image", "{photo}"), "exactly one of"),
         (("a chair", "--faces", "99"), "at least 100"),
+        (("a chair", "--base", "0.5"), "number in 0..0.2"),
+        (("a chair", "--base", "-1"), "number in 0..0.2"),
         (("a chair", "--texture-size", "1000"), "power of two"),
         (("a chair", "--texture-size", "8192"), "power of two"),
         (("a chair", "--texture-size", "32"), "power of two"),
@@ -163,3 +167,11 @@ def test_stage_progress_is_off_without_a_terminal(monkeypatch):
     with _stage_progress(quiet=False) as progress:
         assert progress is None
     assert sys.stderr.getvalue() == ""
+
+
+def test_generation_options_reach_the_config():
+    args = build_parser().parse_args(["generate", "a chair", "--base", "0", "--no-memory"])
+    config = _config(args)
+    assert (config.base, config.memory) == (0.0, False)
+    default = _config(build_parser().parse_args(["generate", "a chair"]))
+    assert default.base == GenerationConfig().base > 0

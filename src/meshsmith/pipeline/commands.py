@@ -3,7 +3,8 @@
     meshsmith generate [PROMPT] [--image PATH] [--sketch PATH] [-o OUT]
                        [--format glb,obj,usdz,stl,3mf,ply] [--seed N] [--faces N]
                        [--texture-size N] [--preview PNG] [--json] [--model NAME|PATH]
-                       [--steps N] [--guidance G] [--no-memory] [--precision fp32|bf16|int8]
+                       [--steps N] [--guidance G] [--no-memory] [--base SHARE]
+                       [--precision fp32|bf16|int8]
     meshsmith generate --batch PROMPTS.txt [-o DIR] [--batch-size N] ...
 
 Every argument is checked (and an image or sketch read) before the model loads,
@@ -129,6 +130,7 @@ def _config(args: argparse.Namespace):
         "steps": args.steps,
         "guidance": args.guidance,
         "memory": False if args.no_memory else None,
+        "base": args.base,
         "precision": args.precision,
     }
     return GenerationConfig(**{k: v for k, v in given.items() if v is not None}).validated()
@@ -374,6 +376,16 @@ def guidance(text: str) -> float:
     return value
 
 
+def base_share(text: str) -> float:
+    """--base: the most of the height trimmed to make an asset stand."""
+    from meshsmith.pipeline.config import MAX_BASE
+
+    value = float(text)
+    if not 0.0 <= value <= MAX_BASE:
+        raise argparse.ArgumentTypeError(f"must be a number in 0..{MAX_BASE}, got {text}")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `meshsmith generate` to the `meshsmith` parser."""
     p = subparsers.add_parser(
@@ -398,6 +410,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-memory",
         action="store_true",
         help="start from noise, not from the blend of the nearest training shapes",
+    )
+    p.add_argument(
+        "--base",
+        type=base_share,
+        help="most of the height trimmed off an asset that would tip over, so it stands "
+        "on a flat base (default 0.03; 0 keeps every bottom as generated)",
     )
     p.add_argument(
         "--precision", choices=("fp32", "bf16", "int8"), help="CPU arithmetic (default bf16)"
