@@ -37,16 +37,26 @@ def sphere_and_rod(points: np.ndarray) -> np.ndarray:
     t = np.clip(points[:, 0], 0.2, 0.5)
     axis = np.stack([t, np.zeros_like(t), np.zeros_like(t)], axis=1)
     rod = 0.5 * np.linalg.norm(points - axis, axis=1) + 0.003
-    out = np.full((len(points), 6), 0.5, dtype=np.float32)
-    out[:, 0] = np.minimum(sphere, rod)
+    return field_rows(np.minimum(sphere, rod))
+
+
+def field_rows(sdf: np.ndarray) -> np.ndarray:
+    """``(n, 6)`` field rows: signed distances `sdf` beside a flat grey appearance."""
+    out = np.full((len(sdf), 6), 0.5, dtype=np.float32)
+    out[:, 0] = sdf
     return out
+
+
+def offset_surface(query, config: GenerationConfig) -> tuple[GridField, trimesh.Trimesh]:
+    """The grid of field `query` and its cleaned surface at the offset level."""
+    grid = GridField(query, bound=0.55, resolution=config.resolution)
+    return grid, clean_closed(extract_surface(grid, config, seed=0), grid.spacing)
 
 
 def test_simplified_surface_is_settled_onto_the_zero_level():
     pytest.importorskip("embreex")
     config = GenerationConfig(resolution=64, coarse_resolution=16, faces=2000, base=0.0)
-    grid = GridField(sphere_and_rod, bound=0.55, resolution=64)
-    offset = clean_closed(extract_surface(grid, config, seed=0), grid.spacing)
+    grid, offset = offset_surface(sphere_and_rod, config)
     assert len(offset.faces) > 2 * config.faces
     mesh = simplify_closed(offset, grid, config, seed=0)
     assert len(mesh.faces) <= config.faces
@@ -134,16 +144,13 @@ def three_legged_table(points: np.ndarray) -> np.ndarray:
         y = np.clip(points[:, 1], bottom, 0.15)
         axis = np.stack([np.full_like(y, x), y, np.full_like(y, z)], axis=1)
         field = np.minimum(field, np.linalg.norm(points - axis, axis=1) - 0.04)
-    out = np.full((len(points), 6), 0.5, dtype=np.float32)
-    out[:, 0] = 0.5 * field
-    return out
+    return field_rows(0.5 * field)
 
 
 def test_a_surface_that_tips_gets_the_least_base_that_stands():
     pytest.importorskip("embreex")
     config = GenerationConfig(resolution=64, coarse_resolution=16, faces=2000, base=0.05)
-    grid = GridField(three_legged_table, bound=0.55, resolution=64)
-    offset = clean_closed(extract_surface(grid, config, seed=0), grid.spacing)
+    grid, offset = offset_surface(three_legged_table, config)
     kept = simplify_closed(offset, grid, replace(config, base=0.0), seed=0)
     assert not stability(kept).stable
     mesh = simplify_closed(offset, grid, config, seed=0)
