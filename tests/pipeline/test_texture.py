@@ -11,7 +11,7 @@ from meshsmith.errors import GeometryError
 from meshsmith.export.tangents import vertex_tangents
 from meshsmith.geometry.extract import extract_mesh
 from meshsmith.geometry.uv import unwrap
-from meshsmith.models.model import FIELD_LEVEL, THIN_OFFSET
+from meshsmith.models.model import FIELD_LEVEL, THIN_OFFSET, settle_field
 from meshsmith.pipeline.config import GenerationConfig
 from meshsmith.pipeline.field import GridField
 from meshsmith.pipeline.surface import clean_closed, extract_surface
@@ -38,7 +38,8 @@ def sphere_query(points: np.ndarray) -> np.ndarray:
 def sphere_grid() -> tuple[GridField, trimesh.Trimesh]:
     grid = GridField(sphere_query, bound=0.55, resolution=64)
     config = GenerationConfig(resolution=64, coarse_resolution=16)
-    return grid, extract_surface(grid, config, seed=0, settled=True)
+    offset = extract_surface(grid, config, seed=0)
+    return grid, settle_field(offset, lambda points: sphere_query(points)[:, 0])
 
 
 def test_grid_field_extracts_what_extract_mesh_extracts(sphere_grid):

@@ -3,6 +3,8 @@ simplification and settling, a flat base."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import trimesh
 from scipy.sparse import coo_matrix
@@ -45,12 +47,10 @@ def extract_surface(
     config: GenerationConfig,
     seed: int,
     resolution: int | None = None,
-    settled: bool = False,
 ) -> trimesh.Trimesh:
     """Marching-cubes surface of the field a little above its zero level, normalised
-    frame, thin parts whole but the rest a little fat (`extract_field`);
-    `simplify_closed` settles it back onto the zero level. `settled`: settle it here,
-    at full resolution.
+    frame, thin parts whole but the rest a little fat (`extract_field`, unsettled);
+    `simplify_closed` settles it back onto the zero level.
 
     `resolution` (default ``config.resolution``) may be the grid's resolution divided
     by a power of two: its points are then a subset of the grid's.
@@ -66,9 +66,8 @@ def extract_surface(
             bounds=grid.bounds,
             resolution=resolution or config.resolution,
             coarse_resolution=min(config.coarse_resolution, resolution or config.resolution),
-            probe=lambda points: grid.query(points)[:, 0],
             batch_size=EXTRACT_BATCH,
-            settled=settled,
+            settled=False,
         )
     except GeometryError as error:
         raise GeometryError(
@@ -230,23 +229,37 @@ def base_share(mesh: trimesh.Trimesh, most: float) -> float:
 
     if most <= 0 or stability(mesh).stable:
         return 0.0
+    trim = _trimmer(mesh)
     for step in BASE_STEPS:
-        if stability(flat_base(mesh, step * most, checked=False)).stable:
+        trimmed = trim(step * most)
+        if trimmed is not None and stability(trimmed).stable:
             return step * most
     return 0.0
 
 
-def flat_base(mesh: trimesh.Trimesh, share: float, checked: bool = True) -> trimesh.Trimesh:
+def flat_base(mesh: trimesh.Trimesh, share: float) -> trimesh.Trimesh:
     """`mesh` (closed, +Y up) with the bottom `share` of its height trimmed off by a
     horizontal plane, so that everything reaching that low stands on one flat face.
 
     The trim is a boolean with a half-space (manifold3d), so the result is closed
     and manifold; the cap adds faces where it cuts through many. `mesh` comes back
-    unchanged when `share` is 0, or (when `checked`) in the rare case that the
-    trimmed surface has crossing faces.
+    unchanged when `share` is 0, or in the rare case that the trimmed surface has
+    crossing faces.
     """
     if share <= 0 or not len(mesh.faces):
         return mesh
+    trimmed = _trimmer(mesh)(share)
+    if trimmed is None:
+        return mesh
+    crossings = find_crossings(trimmed.vertices, trimmed.faces)
+    if crossings is not None and len(crossings[0]):
+        return mesh
+    return trimmed
+
+
+def _trimmer(mesh: trimesh.Trimesh) -> Callable[[float], trimesh.Trimesh | None]:
+    """``trim(share)``: `mesh` cut by the horizontal plane `share` of its height above
+    its bottom, the part above it kept (None if nothing is); the solid is built once."""
     from manifold3d import Manifold, Mesh
 
     solid = Manifold(
@@ -255,16 +268,13 @@ def flat_base(mesh: trimesh.Trimesh, share: float, checked: bool = True) -> trim
             tri_verts=np.asarray(mesh.faces, dtype=np.uint32),
         )
     )
-    cut = float(mesh.bounds[0, 1] + share * mesh.extents[1])
-    out = solid.trim_by_plane((0.0, 1.0, 0.0), cut).to_mesh()
-    trimmed = trimesh.Trimesh(
-        np.asarray(out.vert_properties[:, :3], dtype=np.float64), out.tri_verts, process=False
-    )
-    if not len(trimmed.faces):
-        return mesh
-    if not checked:
-        return trimmed
-    crossings = find_crossings(trimmed.vertices, trimmed.faces)
-    if crossings is not None and len(crossings[0]):
-        return mesh
-    return trimmed
+    bottom, height = float(mesh.bounds[0, 1]), float(mesh.extents[1])
+
+    def trim(share: float) -> trimesh.Trimesh | None:
+        out = solid.trim_by_plane((0.0, 1.0, 0.0), bottom + share * height).to_mesh()
+        if not len(out.tri_verts):
+            return None
+        vertices = np.asarray(out.vert_properties[:, :3], dtype=np.float64)
+        return trimesh.Trimesh(vertices, out.tri_verts, process=False)
+
+    return trim
