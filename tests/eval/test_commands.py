@@ -130,8 +130,15 @@ def test_eval_autoencoder_of_the_default_model(tiny_dataset, tmp_path):
     # A trained autoencoder keeps the shape (a failed one is far off, CD-L1 > 0.1).
     assert autoencoder["summary"]["chamfer_l1"] < 0.05
     assert autoencoder["settings"]["resolution"] == 64
+    paired = metrics["paired"]["default"]["retrieval"]["sketch"]
+    assert paired["F@0.05"]["n"] == 1 and paired["category"]["n"] == 1
+    assert paired["F@0.05"]["mean"] == pytest.approx(
+        model["reconstruction"]["fscore@0.05"]
+        - metrics["methods"]["retrieval"]["sketch"]["reconstruction"]["fscore@0.05"]
+    )
     report = (out / "report.md").read_text()
     assert "## Autoencoder" in report and "| **all** | 1 |" in report
+    assert "## Model against baseline (paired by test shape)" in report
     assert "autoencoder (1 shapes, 0 failed)" in done.stdout
 
 

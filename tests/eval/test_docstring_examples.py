@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import trimesh
 
-MODULES = ["embedders", "fpd", "generation", "reconstruction", "stability"]
+MODULES = ["embedders", "fpd", "generation", "paired", "reconstruction", "stability"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -43,6 +43,7 @@ from meshsmith.eval.generation import EMD_POINTS
 from meshsmith.eval.generators import Generator
 from meshsmith.eval.measure import ShapeMeasure, measure_shape
 from meshsmith.eval.memorization import TrainingShapes
+from meshsmith.eval.paired import paired_comparisons
 from meshsmith.eval.reconstruction import (
     DEFAULT_POINTS,
     Candidate,
@@ -359,7 +360,9 @@ class Evaluation:
     ----------
     metrics : dict
         ``ground_truth`` (the test shapes measured like outputs), ``methods``
-        (generator name -> route -> summary), ``timings`` (seconds) and the counts.
+        (generator name -> route -> summary), ``paired`` (each model against each
+        baseline, shape by shape: `meshsmith.eval.paired.paired_comparisons`),
+        ``timings`` (seconds) and the counts.
     rows : dict of str to list of dict
         Per-shape rows by ``"<generator> <route>"``.
     sheet : dict of str to dict of str to Trimesh
@@ -383,6 +386,7 @@ def evaluate_generators(
     """Evaluate every generator on every route of `config` against `dataset`'s test split
     (`cache`: see `Evaluator`)."""
     from meshsmith.eval.aggregate import ReferenceSets, summarize_run, truth_summary
+    from meshsmith.eval.baselines import BASELINES
 
     config = config or EvalConfig()
     evaluator = Evaluator(dataset, classifier, config, cache)
@@ -410,6 +414,7 @@ def evaluate_generators(
         "train_shapes": len(dataset.records(split="train")),
         "ground_truth": truth,
         "methods": methods,
+        "paired": paired_comparisons(rows, BASELINES),
         "timings": timings,
     }
     return Evaluation(metrics, rows, sheet, evaluator.truths)

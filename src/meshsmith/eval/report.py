@@ -17,7 +17,7 @@ import logging
 from pathlib import Path
 
 from meshsmith.errors import MeshsmithError
-from meshsmith.eval import plots
+from meshsmith.eval import paired, plots
 from meshsmith.eval.evaluate import Evaluation
 from meshsmith.eval.memorization import CANDIDATES, PREFILTER_POINTS
 from meshsmith.eval.reconstruction import THRESHOLDS, fscore_key, own_box_key
@@ -187,6 +187,8 @@ def markdown(metrics: dict, figures: list[str], sheet: str | None) -> str:
         ],
         [_shape_row("ground truth", "–", truth)] + [_shape_row(m, r, s) for m, r, s in runs],
     )
+    if metrics.get("paired"):
+        lines += ["", *paired.markdown(metrics["paired"])]
     if "autoencoder" in metrics:
         lines += [""] + _autoencoder_section(metrics["autoencoder"])
     lines += ["", "## Figures", ""] + [f"![{Path(f).stem}]({f})" for f in figures]
