@@ -74,11 +74,35 @@ def test_folds_in_creases_are_eased_away(monkeypatch):
     monkeypatch.setattr(settle_module, "find_crossings", recording)
     offset = _extract(l_block, 0.03)
     settled = settle(offset, l_block, 0.03)
-    assert found[0] > 0, "the crease should fold when settled outright"
+    assert found[0] == 0, "the offset surface itself is free of crossings"
+    assert found[1] > 0, "the crease should fold when settled outright"
     assert found[-1] == 0
     assert len(find_crossings(settled.vertices, settled.faces)[0]) == 0
     moved = np.linalg.norm(settled.vertices - offset.vertices, axis=1)
     assert moved.max() > 0.04  # the spheres' far sides went back to zero
+
+
+def test_a_fold_it_did_not_make_does_not_stop_it():
+    """A sphere with one vertex pulled through its neighbours' faces (as a
+    simplifier's collapse can leave it) crosses itself before any move; settling
+    leaves that spot and still moves the rest back onto zero."""
+    offset = trimesh.creation.icosphere(3, radius=0.25 + 2 * OFFSET)
+    pulled, beyond = 0, offset.vertex_neighbors[0][0]
+    offset.vertices[pulled] += 2.0 * (offset.vertices[beyond] - offset.vertices[pulled])
+    before = find_crossings(offset.vertices, offset.faces)
+    assert len(before[0]) > 0
+
+    def sphere(points):
+        return 0.5 * (np.linalg.norm(np.asarray(points, dtype=np.float64), axis=1) - 0.25)
+
+    settled = settle(offset, sphere, OFFSET)
+    moved = np.linalg.norm(settled.vertices - offset.vertices, axis=1)
+    assert moved[pulled] == 0.0
+    assert np.median(moved) == pytest.approx(2 * OFFSET, abs=0.002)
+    after = find_crossings(settled.vertices, settled.faces)
+    assert {int(f) for f in after[1]} <= {int(f) for f in before[1]} | set(
+        np.flatnonzero(np.isin(offset.faces, offset.faces[before[1]]).any(axis=1)).tolist()
+    )
 
 
 def test_no_offset_returns_the_mesh():

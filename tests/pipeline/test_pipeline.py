@@ -34,6 +34,7 @@ def generated(pipe):
 def check_closed_and_textured(asset, faces: int, texture: int) -> None:
     qa = inspect_mesh(asset.mesh)
     assert qa.watertight and qa.manifold and qa.winding_consistent and qa.normals_outward
+    assert qa.self_intersections == 0
     assert 100 <= qa.faces <= faces
     assert asset.qa == qa.as_dict()
     material = asset.mesh.visual.material

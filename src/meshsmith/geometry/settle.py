@@ -22,6 +22,10 @@ more of the moves (autoencoded test shapes F@0.02 0.610 against 0.564), but left
 creases so tight that simplification to 10k faces folded them again. The
 generation pipeline now simplifies first and settles the simplified surface
 (`meshsmith.pipeline.surface.simplify_closed`).
+
+Crossings the surface had before any move (a simplifier's) are not settling's to
+undo: the vertices around them stay, and only new crossings count as folds. Before,
+one such crossing made every round fail, and the whole surface stayed unsettled.
 """
 
 from __future__ import annotations
@@ -91,21 +95,41 @@ def settle(
     depth[found] = steps[first - 1] + share * (steps[first] - steps[first - 1])
     depth = _smooth(depth, neighbours, smoothing)
     faces = np.asarray(mesh.faces)
+    # Crossings the surface had before any move (a simplifier's) are not settling's
+    # to undo: it leaves them and their surroundings as they are, and looks for
+    # folds of its own elsewhere.
+    before = find_crossings(vertices, faces)
+    tangled = np.zeros(len(vertices), dtype=bool)
+    if before is not None and len(before[0]):
+        near = _near(before, faces, neighbours)
+        depth *= 1.0 - near
+        tangled = near > 0
     for _ in range(UNFOLD_ROUNDS):
         moved = vertices - depth[:, None] * normals
         crossings = find_crossings(moved, faces)
         if crossings is None:  # no Embree: folds cannot be found, so none are risked
             break
         edges, hit = crossings
+        own = ~(tangled[edges].any(axis=1) | tangled[faces[hit]].any(axis=1))
+        edges, hit = edges[own], hit[own]
         if not len(edges):
             return trimesh.Trimesh(moved, faces.copy(), process=False)
-        folded = np.zeros(len(vertices))
-        folded[edges.ravel()] = 1.0
-        folded[faces[hit].ravel()] = 1.0
-        for _ in range(UNFOLD_RINGS):
-            folded = np.minimum(neighbours @ folded, 1.0)
-        depth *= 1.0 - _smooth(folded, neighbours, UNFOLD_RINGS)
+        depth *= 1.0 - _near((edges, hit), faces, neighbours)
     return mesh.copy()
+
+
+def _near(
+    crossings: tuple[np.ndarray, np.ndarray], faces: np.ndarray, neighbours: sparse.csr_matrix
+) -> np.ndarray:
+    """Per vertex: 1 on the edges and faces of `crossings` and `UNFOLD_RINGS` rings
+    around them, fading to 0 over as many rings again; else 0."""
+    edges, hit = crossings
+    near = np.zeros(neighbours.shape[0])
+    near[edges.ravel()] = 1.0
+    near[faces[hit].ravel()] = 1.0
+    for _ in range(UNFOLD_RINGS):
+        near = np.minimum(neighbours @ near, 1.0)
+    return _smooth(near, neighbours, UNFOLD_RINGS)
 
 
 def _directions(
