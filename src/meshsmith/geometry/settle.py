@@ -61,6 +61,7 @@ def settle(
     reach: float = REACH,
     probes: int = PROBES,
     smoothing: int = SMOOTHING,
+    crossings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> trimesh.Trimesh:
     """`mesh`, extracted at level `offset` of `sdf` (negative inside), with its
     vertices moved inward to the zero level wherever it lies within ``reach *
@@ -76,6 +77,8 @@ def settle(
         Level `mesh` was extracted at (0 or less: `mesh` is returned as it is).
     reach, probes, smoothing :
         See `REACH`, `PROBES` and `SMOOTHING`.
+    crossings : (edges, faces), optional
+        `find_crossings` of `mesh` as given, when the caller has them already.
     """
     if offset <= 0 or not len(mesh.faces):
         return mesh
@@ -98,7 +101,7 @@ def settle(
     # Crossings the surface had before any move (a simplifier's) are not settling's
     # to undo: it leaves them and their surroundings as they are, and looks for
     # folds of its own elsewhere.
-    before = find_crossings(vertices, faces)
+    before = crossings if crossings is not None else find_crossings(vertices, faces)
     tangled = np.zeros(len(vertices), dtype=bool)
     if before is not None and len(before[0]):
         near = _near(before, faces, neighbours)

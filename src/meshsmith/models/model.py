@@ -327,15 +327,19 @@ def extract_field(
 
 
 def settle_field(
-    mesh: trimesh.Trimesh, probe: Callable[[np.ndarray], np.ndarray]
+    mesh: trimesh.Trimesh,
+    probe: Callable[[np.ndarray], np.ndarray],
+    crossings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> trimesh.Trimesh:
     """`mesh`, a surface at ``FIELD_LEVEL + THIN_OFFSET`` of a field (`extract_field`
     unsettled, or that simplified), settled back onto `FIELD_LEVEL` where the field
     crosses it nearby (`meshsmith.geometry.settle`); `probe` gives the field at any
-    points."""
+    points, `crossings` are `mesh`'s own if known."""
     from meshsmith.geometry.settle import settle
 
-    return settle(mesh, lambda points: probe(points) - FIELD_LEVEL, THIN_OFFSET)
+    return settle(
+        mesh, lambda points: probe(points) - FIELD_LEVEL, THIN_OFFSET, crossings=crossings
+    )
 
 
 def resolve_model_path(path_or_name: str | Path) -> Path:

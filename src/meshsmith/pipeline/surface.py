@@ -194,23 +194,24 @@ def simplify_closed(
     def probe(points: np.ndarray) -> np.ndarray:
         return grid.query(points)[:, 0]
 
-    def untangled(surface: trimesh.Trimesh, budget: int) -> trimesh.Trimesh:
-        """`surface` simplified to `budget` faces, with the fewest crossing faces of
-        `UNTANGLE_TRIES` slightly smaller budgets (the first with none)."""
-        best, fewest = None, None
+    def settled_at(surface: trimesh.Trimesh, budget: int) -> trimesh.Trimesh:
+        """`surface` simplified to `budget` faces and settled: the simplification
+        with the fewest crossing faces of `UNTANGLE_TRIES` slightly smaller budgets
+        (the first with none)."""
+        best = None
         for shrink in UNTANGLE_TRIES:
             simplified = simplify_mesh(surface, max(int(budget * shrink), MIN_FACES))
             crossings = find_crossings(simplified.vertices, simplified.faces)
             count = 0 if crossings is None else len(crossings[0])
-            if fewest is None or count < fewest:
-                best, fewest = simplified, count
+            if best is None or count < best[2]:
+                best = (simplified, crossings, count)
             if not count:
                 break
-        return best
+        return settle_field(best[0], probe, best[1])
 
     def fit(surface: trimesh.Trimesh) -> trimesh.Trimesh:
         budget = config.faces
-        settled = settle_field(untangled(surface, budget), probe)
+        settled = settled_at(surface, budget)
         share = base_share(settled, config.base)
         for _ in range(BASE_TRIES):
             based = flat_base(settled, share)
@@ -218,7 +219,7 @@ def simplify_closed(
             if excess <= 0:
                 return based
             budget -= 2 * excess
-            settled = settle_field(untangled(surface, budget), probe)
+            settled = settled_at(surface, budget)
         return settled
 
     try:
