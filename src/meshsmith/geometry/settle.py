@@ -109,10 +109,10 @@ def settle(
         tangled = near > 0
     for _ in range(UNFOLD_ROUNDS):
         moved = vertices - depth[:, None] * normals
-        crossings = find_crossings(moved, faces)
-        if crossings is None:  # no Embree: folds cannot be found, so none are risked
+        folds = find_crossings(moved, faces)
+        if folds is None:  # no Embree: folds cannot be found, so none are risked
             break
-        edges, hit = crossings
+        edges, hit = folds
         own = ~(tangled[edges].any(axis=1) | tangled[faces[hit]].any(axis=1))
         edges, hit = edges[own], hit[own]
         if not len(edges):
