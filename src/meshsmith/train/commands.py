@@ -1,7 +1,7 @@
 """`meshsmith train` (registered by meshsmith.cli).
 
     meshsmith train CONFIG --data DIR --out RUN_DIR [--steps N] [--resume] [--until STEP]
-                    [--json]
+                    [--init MODEL] [--json]
 
 CONFIG is a preset (tiny, small, base) or a JSON/TOML recipe file. Several
 processes: ``torchrun --nproc_per_node 2 -m meshsmith.train train CONFIG ...``.
@@ -24,7 +24,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         config = config.with_total_steps(args.steps)
     from meshsmith.train.loop import train
 
-    result = train(config, args.data, args.out, resume=args.resume, until=args.until)
+    result = train(
+        config, args.data, args.out, resume=args.resume, until=args.until, init=args.init
+    )
     if result.rank != 0:  # under torchrun, one report is enough
         return 0
     payload = {
@@ -58,6 +60,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue from RUN_DIR's checkpoint")
     p.add_argument(
         "--until", type=positive_int, help="stop after this global step (continue with --resume)"
+    )
+    p.add_argument(
+        "--init",
+        metavar="MODEL",
+        help="start from a trained model (name, file or run folder) at the decoder stage",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_train)

@@ -28,6 +28,7 @@ from meshsmith.train import distributed
 from meshsmith.train.checkpoint import (
     CHECKPOINT,
     MODEL,
+    initial_weights,
     optimizer_part,
     read_checkpoint,
     restore_optimizer,
@@ -255,11 +256,18 @@ def train(
     run_dir: Path,
     resume: bool = False,
     until: int | None = None,
+    init: str | Path | None = None,
 ) -> TrainResult:
     """Train (or resume) a model; see the module docstring.
 
     `until` stops after that global step with a checkpoint, to be continued with
     ``resume=True`` (e.g. a long run split across time-limited jobs).
+
+    `init` (a built-in model name, a model file or a run folder) starts a new run
+    from that trained model at the recipe's decoder stage: the stages before it count
+    as done, so the encoder, prior and memory stay the model's and only the decoder
+    trains on (with the recipe's loss). The recipe must describe the same
+    architecture and have decoder steps.
 
     Raises
     ------
@@ -276,6 +284,12 @@ def train(
             raise InputError(f"{run_dir} already holds a checkpoint; pass --resume to continue it")
         if resume and not checkpoint.exists():
             raise InputError(f"nothing to resume: {checkpoint} does not exist")
+        if init is not None and resume:
+            raise InputError("--init starts a new run from a model; it cannot --resume")
+        if init is not None and config.decoder.steps == 0:
+            raise InputError(
+                f"--init continues a model with the recipe's decoder stage; {config.name} has none"
+            )
         run_dir.mkdir(parents=True, exist_ok=True)
         torch.manual_seed(config.seed)
         trainer = Trainer(config, data, run_dir, world)
@@ -288,6 +302,10 @@ def train(
             restore_weights(tensors, trainer.model, trainer.ema, checkpoint, fresh)
             step, saved_stage = info["step"], info["stage"]
             optimizer_state = (optimizer_part(tensors), info["param_groups"])
+        elif init is not None:
+            source = initial_weights(init, trainer.model, trainer.ema)
+            log.info("starting from %s at the decoder stage (step %d)", source, decoder)
+            step, saved_stage = decoder, "prior"
         trainer.load_data()
         trainer.until = config.total_steps if until is None else min(until, config.total_steps)
         if step < min(prior, trainer.until):

@@ -49,11 +49,26 @@ class AutoencoderObjective(nn.Module):
             .abs()
             .mean(),
             "surface": raw[:, q:, 0].abs().mean(),
-            "appearance": (torch.sigmoid(raw[:, q:, 1:]) - batch.surface[..., 6:11]).abs().mean(),
+            "appearance": self.appearance(torch.sigmoid(raw[:, q:, 1:]), batch.surface[..., 6:11]),
             "kl": 0.5 * (mean.float() ** 2 + logvar.float().exp() - 1.0 - logvar.float()).mean(),
         }
         terms["total"] = sum(getattr(w, name) * value for name, value in terms.items())
         return terms
+
+    def appearance(self, predicted: Tensor, target: Tensor) -> Tensor:
+        """Mean L1 over albedo (3), roughness and metallic ``(..., 5)``; the albedo in
+        `LossConfig.albedo_space`."""
+        if self.loss.albedo_space == "srgb":
+            predicted = torch.cat([encode_srgb(predicted[..., :3]), predicted[..., 3:]], dim=-1)
+            target = torch.cat([encode_srgb(target[..., :3]), target[..., 3:]], dim=-1)
+        return (predicted - target).abs().mean()
+
+
+def encode_srgb(linear: Tensor) -> Tensor:
+    """The sRGB transfer function (`meshsmith.colorspace.linear_to_srgb`) on a tensor in
+    [0, 1], with finite gradients everywhere (the power branch never sees 0)."""
+    curve = 1.055 * linear.clamp(min=0.0031308) ** (1 / 2.4) - 0.055
+    return torch.where(linear <= 0.0031308, 12.92 * linear, curve)
 
 
 @dataclass
