@@ -129,6 +129,8 @@ def test_eval_autoencoder_of_the_default_model(tiny_dataset, tmp_path):
     assert [row["id"] for row in autoencoder["rows"]] == ["chair-00000"]
     # A trained autoencoder keeps the shape (a failed one is far off, CD-L1 > 0.1).
     assert autoencoder["summary"]["chamfer_l1"] < 0.05
+    # ... and its colour (the shipped decoder averages ΔE 11-12 over 60 ds30 test shapes).
+    assert 0.0 < autoencoder["summary"]["albedo_delta_e"] < 25.0
     assert autoencoder["settings"]["resolution"] == 64
     paired = metrics["paired"]["default"]["retrieval"]["sketch"]
     assert paired["F@0.05"]["n"] == 1 and paired["category"]["n"] == 1
@@ -138,6 +140,7 @@ def test_eval_autoencoder_of_the_default_model(tiny_dataset, tmp_path):
     )
     report = (out / "report.md").read_text()
     assert "## Autoencoder" in report and "| **all** | 1 |" in report
+    assert "albedo_delta_e" in report
     assert "## Model against baseline (paired by test shape)" in report
     assert "autoencoder (1 shapes, 0 failed)" in done.stdout
 

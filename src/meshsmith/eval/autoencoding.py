@@ -7,7 +7,9 @@ offset, and compared with the shape's mesh by the reconstruction metrics of
 `meshsmith.eval.reconstruction` (Occupancy Networks convention: both in the unit
 box of the ground truth's bounding box). Appearance is scored at the ground-truth
 surface samples: mean absolute error of albedo (linear RGB), roughness and
-metallic.
+metallic, and the albedo's mean CIE76 colour difference (ΔE in CIELAB), which
+counts a dark green decoded grey as the different colour it looks (linear L1
+hardly sees dark colours).
 
 ``meshsmith eval --model M --autoencoder`` runs it on the model's
 `meshsmith.models.model.Model` (a generator's ``autoencoder``), `PER_CATEGORY` test
@@ -23,6 +25,7 @@ import numpy as np
 import torch
 import trimesh
 
+from meshsmith.data.colors import linear_to_lab
 from meshsmith.errors import MeshsmithError
 from meshsmith.eval.evaluate import select_test_records
 from meshsmith.eval.reconstruction import Reference, compare_to_reference
@@ -42,6 +45,7 @@ SUMMARY_KEYS = (
     "normal_consistency",
     "iou",
     "albedo_l1",
+    "albedo_delta_e",
     "roughness_l1",
     "metallic_l1",
 )
@@ -147,6 +151,8 @@ def evaluate_autoencoder(
         row.update(compare_to_reference(reference, metres))
         albedo, roughness, metallic = model.appearance(latent, surface["points"])
         row["albedo_l1"] = float(np.abs(albedo - surface["albedo"]).mean())
+        difference = linear_to_lab(albedo) - linear_to_lab(surface["albedo"])
+        row["albedo_delta_e"] = float(np.linalg.norm(difference, axis=1).mean())
         row["roughness_l1"] = float(np.abs(roughness - surface["roughness"]).mean())
         row["metallic_l1"] = float(np.abs(metallic - surface["metallic"]).mean())
         rows.append(row)
@@ -177,7 +183,15 @@ def _means(rows: list[dict]) -> dict[str, float]:
 
 def format_table(result: dict) -> list[str]:
     """Markdown lines: the summary, then one row per category."""
-    keys = ("chamfer_l1", "fscore@0.02", "fscore@0.05", "normal_consistency", "iou", "albedo_l1")
+    keys = (
+        "chamfer_l1",
+        "fscore@0.02",
+        "fscore@0.05",
+        "normal_consistency",
+        "iou",
+        "albedo_l1",
+        "albedo_delta_e",
+    )
     lines = [
         "| category | n | " + " | ".join(keys) + " |",
         "|---|---|" + "---|" * len(keys),

@@ -95,7 +95,9 @@ mean) and decoded back; the field's surface extracted at {resolution}³ cells, p
 metres with the shape's own scale and offset, and scored like the reconstruction
 table in the test shape's frame ({points} surface samples); albedo (linear RGB),
 roughness and metallic are mean absolute errors at the ground truth's surface
-samples. Shapes: {shapes} ({failures} without a surface); {seconds:.1f} s.
+samples, and albedo_delta_e the albedo's mean CIE76 colour difference there
+(CIELAB; about 2 is a just-noticeable difference). Shapes: {shapes} ({failures}
+without a surface); {seconds:.1f} s.
 """
 
 
