@@ -298,11 +298,13 @@ def extract_field(
     probe: Callable[[np.ndarray], np.ndarray] | None = None,
     batch_size: int = 262144,
     settled: bool = True,
+    offset: float = THIN_OFFSET,
 ) -> trimesh.Trimesh:
     """Closed surface of a model's field at `FIELD_LEVEL`, thin
-    parts kept whole: extracted at ``FIELD_LEVEL + THIN_OFFSET``, then settled back to
-    `FIELD_LEVEL` where the field crosses it nearby (`meshsmith.geometry.settle`;
-    not `settled`: the surface at the offset level, whole but fatter).
+    parts kept whole: extracted at ``FIELD_LEVEL + offset`` (`THIN_OFFSET` unless
+    told), then settled back to `FIELD_LEVEL` where the field crosses it nearby
+    (`meshsmith.geometry.settle`; not `settled`: the surface at the offset level,
+    whole but fatter).
 
     `sdf` gives the field at the extraction's grid points, `probe` (default `sdf`)
     at any point; the other arguments are `meshsmith.geometry.extract.extract_mesh`'s.
@@ -319,27 +321,26 @@ def extract_field(
         bounds=bounds,
         resolution=resolution,
         coarse_resolution=coarse_resolution,
-        level=FIELD_LEVEL + THIN_OFFSET,
+        level=FIELD_LEVEL + offset,
         inside=FIELD_INSIDE,
         batch_size=batch_size,
     ).mesh
-    return settle_field(mesh, probe or sdf) if settled else mesh
+    return settle_field(mesh, probe or sdf, offset=offset) if settled else mesh
 
 
 def settle_field(
     mesh: trimesh.Trimesh,
     probe: Callable[[np.ndarray], np.ndarray],
     crossings: tuple[np.ndarray, np.ndarray] | None = None,
+    offset: float = THIN_OFFSET,
 ) -> trimesh.Trimesh:
-    """`mesh`, a surface at ``FIELD_LEVEL + THIN_OFFSET`` of a field (`extract_field`
+    """`mesh`, a surface at ``FIELD_LEVEL + offset`` of a field (`extract_field`
     unsettled, or that simplified), settled back onto `FIELD_LEVEL` where the field
     crosses it nearby (`meshsmith.geometry.settle`); `probe` gives the field at any
     points, `crossings` are `mesh`'s own if known."""
     from meshsmith.geometry.settle import settle
 
-    return settle(
-        mesh, lambda points: probe(points) - FIELD_LEVEL, THIN_OFFSET, crossings=crossings
-    )
+    return settle(mesh, lambda points: probe(points) - FIELD_LEVEL, offset, crossings=crossings)
 
 
 def resolve_model_path(path_or_name: str | Path) -> Path:

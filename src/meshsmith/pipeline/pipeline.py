@@ -265,16 +265,16 @@ class Pipeline:
         from meshsmith.geometry.normalize import normalization_matrix
         from meshsmith.geometry.qa import inspect_mesh
         from meshsmith.geometry.uv import unwrap
-        from meshsmith.pipeline.surface import clean_closed, extract_surface, simplify_closed
+        from meshsmith.pipeline.surface import clean_closed, extract_whole, simplify_closed
         from meshsmith.pipeline.texture import bake_material
 
         with tracker.stage("field", timings):
             grid = GridField(self.runtime.field_query(latent), config.bound, config.resolution)
-            mesh = extract_surface(grid, config, seed)
+            mesh, offset = extract_whole(grid, config, seed)
         with tracker.stage("cleanup", timings):
             mesh = clean_closed(mesh, grid.spacing)
         with tracker.stage("simplify", timings):
-            mesh = simplify_closed(mesh, grid, config, seed)
+            mesh = simplify_closed(mesh, grid, config, seed, offset)
             photo = request.photo_colours(mesh)
             size = longest_side(request.prompt, mesh.extents, hint.size, hint.category)
             to_metres = normalization_matrix(mesh.bounds, size)
