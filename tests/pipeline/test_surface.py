@@ -17,11 +17,14 @@ from meshsmith.pipeline.field import GridField
 from meshsmith.pipeline.surface import (
     STRAY_GAP,
     STRAY_RATIO,
+    WHOLE_OFFSETS,
     base_share,
     clean_closed,
     drop_strays,
     extract_surface,
+    extract_whole,
     flat_base,
+    part_count,
     simplify_closed,
 )
 
@@ -160,3 +163,39 @@ def test_a_surface_that_tips_gets_the_least_base_that_stands():
     trimmed = mesh.bounds[0, 1] - kept.bounds[0, 1]
     assert trimmed == pytest.approx(2 / 3 * 0.05 * kept.extents[1], abs=2e-3)
     assert (np.abs(mesh.vertices[:, 1] - mesh.bounds[0, 1]) < 1e-6).sum() >= 9
+
+
+def dumbbell(points: np.ndarray) -> np.ndarray:
+    """Field rows of two spheres (gradient 0.5) joined by a bar whose field bottoms
+    out at +0.015 on its axis: above `THIN_OFFSET`, so the surface at that level
+    leaves the spheres apart, as a desk lamp's arm was."""
+    points = np.asarray(points, dtype=np.float64)
+    centres = np.array([[-0.3, 0.0, 0.0], [0.3, 0.0, 0.0]])
+    spheres = 0.5 * (np.linalg.norm(points[:, None] - centres[None], axis=2) - 0.15).min(axis=1)
+    t = np.clip(points[:, 0], -0.3, 0.3)
+    axis = np.stack([t, np.zeros_like(t), np.zeros_like(t)], axis=1)
+    bar = 0.5 * np.linalg.norm(points - axis, axis=1) + 0.015
+    return field_rows(np.minimum(spheres, bar))
+
+
+def test_a_surface_in_pieces_is_extracted_again_higher_until_it_is_whole():
+    pytest.importorskip("embreex")
+    config = GenerationConfig(resolution=64, coarse_resolution=16, faces=3000, base=0.0)
+    grid = GridField(dumbbell, bound=0.55, resolution=config.resolution)
+    assert part_count(extract_surface(grid, config, seed=0)) == 2
+    surface, offset = extract_whole(grid, config, seed=0)
+    assert offset == WHOLE_OFFSETS[1] and part_count(surface) == 1
+    mesh = simplify_closed(clean_closed(surface, grid.spacing), grid, config, 0, offset)
+    assert topology.is_closed_manifold(mesh) and mesh.body_count == 1
+    # The spheres' far sides settle back onto the zero level; the bar stays joined.
+    far = np.abs(mesh.vertices[:, 0]) > 0.4
+    assert np.abs(dumbbell(mesh.vertices[far])[:, 0]).max() < 0.2 * THIN_OFFSET
+    middle = np.abs(mesh.vertices[:, 0]) < 0.05
+    assert middle.any()
+
+
+def test_a_whole_surface_keeps_the_first_offset():
+    config = GenerationConfig(resolution=48, coarse_resolution=12)
+    grid = GridField(sphere_and_rod, bound=0.55, resolution=config.resolution)
+    surface, offset = extract_whole(grid, config, seed=0)
+    assert offset == THIN_OFFSET == WHOLE_OFFSETS[0] and part_count(surface) == 1
