@@ -26,8 +26,9 @@ SEED_MAX = 2**31 - 1
 MAX_PROMPT_CHARS = 300
 OPTION_NAMES = ("seed", "faces", "texture_size", "formats", "preview")
 # Bump when the meaning of a request changes (2: 16 shifted sampling steps; 3: surfaces
-# settled after simplifying, flat bases, stated sizes; 4: no self-crossing surfaces).
-CACHE_VERSION = 4
+# settled after simplifying, flat bases, stated sizes; 4: no self-crossing surfaces;
+# 5: surfaces in pieces extracted again until whole).
+CACHE_VERSION = 5
 
 
 @dataclass(frozen=True)
