@@ -49,6 +49,10 @@ SUMMARY_KEYS = (
     "roughness_l1",
     "metallic_l1",
 )
+#: Columns of the report's table: the summary's, less the finer and material ones.
+TABLE_KEYS = tuple(
+    k for k in SUMMARY_KEYS if k not in ("chamfer_l2", "fscore@0.01", "roughness_l1", "metallic_l1")
+)
 
 
 def _features(surface: dict[str, np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -183,15 +187,7 @@ def _means(rows: list[dict]) -> dict[str, float]:
 
 def format_table(result: dict) -> list[str]:
     """Markdown lines: the summary, then one row per category."""
-    keys = (
-        "chamfer_l1",
-        "fscore@0.02",
-        "fscore@0.05",
-        "normal_consistency",
-        "iou",
-        "albedo_l1",
-        "albedo_delta_e",
-    )
+    keys = TABLE_KEYS
     lines = [
         "| category | n | " + " | ".join(keys) + " |",
         "|---|---|" + "---|" * len(keys),
