@@ -18,9 +18,7 @@ from torch import Tensor
 
 from meshsmith import __version__
 from meshsmith.errors import InputError
-from meshsmith.models.config import ModelConfig
-from meshsmith.models.model import FORMAT as MODEL_FORMAT
-from meshsmith.models.model import Model, resolve_model_path
+from meshsmith.models.model import Model, load_model
 from meshsmith.models.weights import load_state, load_tensors, metadata_json, save_tensors
 
 FORMAT = "meshsmith-checkpoint/1"
@@ -122,34 +120,30 @@ def optimizer_part(tensors: dict[str, Tensor]) -> dict[str, Tensor]:
     return {k: v for k, v in tensors.items() if k.startswith("optim.")}
 
 
-def initial_weights(path_or_name: str | Path, model: Model, ema: Model) -> Path:
-    """Load a trained model's weights (a built-in name, a model file or a run folder)
-    into `model` and `ema`, for a run that continues it (``meshsmith train --init``).
+def initial_weights(path_or_name: str | Path, model: Model, ema: Model) -> None:
+    """Load a trained model's weights (a built-in name, a model file or a run folder,
+    read by `load_model`) into `model` and `ema`, for a run that continues it
+    (``meshsmith train --init``).
 
-    The latent memory is left out: the run rebuilds it when it ends. Returns the file.
+    The latent memory is left out: the run rebuilds it when it ends.
 
     Raises
     ------
     InputError
         A missing or foreign file, or one whose architecture is not the recipe's.
     """
-    path = resolve_model_path(path_or_name)
-    tensors, metadata = load_tensors(path)
-    if metadata.get("format") != MODEL_FORMAT:
-        raise InputError(f"{path}: not a meshsmith model (format {metadata.get('format')!r})")
-    saved = ModelConfig.from_dict(metadata_json(metadata, "config", path)).to_dict()
-    wanted = model.config.to_dict()
+    source = load_model(path_or_name)
+    saved, wanted = source.config.to_dict(), model.config.to_dict()
     differ = sorted(
         f"{part}.{key}"
         for part in wanted
         for key in wanted[part]
-        if (part, key) not in _DERIVED and saved.get(part, {}).get(key) != wanted[part][key]
+        if (part, key) not in _DERIVED and saved[part][key] != wanted[part][key]
     )
     if differ:
         raise InputError(
-            f"{path}: its architecture is not the recipe's ({', '.join(differ[:4])} differ)"
+            f"{path_or_name}: its architecture is not the recipe's ({', '.join(differ[:4])} differ)"
         )
-    weights = {k: v.float() for k, v in tensors.items() if not _memory(k)}
+    weights = {k: v for k, v in source.state_dict().items() if not _memory(k)}
     for target in (model, ema):
-        load_state(target, weights, f"{path}", fresh=("memory.",))
-    return path
+        load_state(target, weights, str(path_or_name), fresh=("memory.",))

@@ -303,8 +303,8 @@ def train(
             step, saved_stage = info["step"], info["stage"]
             optimizer_state = (optimizer_part(tensors), info["param_groups"])
         elif init is not None:
-            source = initial_weights(init, trainer.model, trainer.ema)
-            log.info("starting from %s at the decoder stage (step %d)", source, decoder)
+            initial_weights(init, trainer.model, trainer.ema)
+            log.info("starting from %s at the decoder stage (step %d)", init, decoder)
             step, saved_stage = decoder, "prior"
         trainer.load_data()
         trainer.until = config.total_steps if until is None else min(until, config.total_steps)
